@@ -1,0 +1,53 @@
+package dev.ipckit;
+
+/**
+ * One end of a message channel between two processes (or threads) on one Linux host.
+ *
+ * <p>A channel carries whole messages of 0..{@link #maxMessageLength()} bytes, in order, each delivered
+ * exactly once while both ends live. No transport delivers a torn or partial message. When the peer
+ * is gone (its process died or it closed its end) a {@link Receiver} first drains what was sent and then
+ * throws {@link PeerGoneException}; a {@link Sender} throws it at once.
+ *
+ * <p>Ends are not thread-safe: one thread at a time uses an end, as with Agrona's ring buffers.
+ * {@link #close()} is idempotent and releases every descriptor, mapping and lock the end holds;
+ * any other call after close throws {@link ChannelClosedException}.
+ */
+public interface Channel extends AutoCloseable {
+
+    /**
+     * The URI this end was opened with, e.g. {@code mmap:/dev/shm/orders?capacity=1m}.
+     *
+     * @return the URI as given to {@link Channels}.
+     */
+    String uri();
+
+    /**
+     * The longest message this channel carries, in bytes.
+     *
+     * @return the maximum payload length.
+     */
+    int maxMessageLength();
+
+    /**
+     * Whether the other end is known to be alive right now. A transport that cannot know before the
+     * peer first connects (a FIFO nobody has opened yet) answers {@code true} until it has seen the
+     * peer leave. The answer may be stale as soon as it is returned.
+     *
+     * @return {@code false} once the peer has died or closed its end.
+     */
+    boolean isPeerAlive();
+
+    /**
+     * Whether {@link #close()} has been called on this end.
+     *
+     * @return true after close.
+     */
+    boolean isClosed();
+
+    /**
+     * Releases every descriptor, mapping and lock this end holds. Idempotent; never throws for a
+     * second call.
+     */
+    @Override
+    void close();
+}

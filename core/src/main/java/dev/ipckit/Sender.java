@@ -1,0 +1,65 @@
+package dev.ipckit;
+
+import java.time.Duration;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The sending end of a {@link Channel}.
+ *
+ * <p>{@code offer} returns {@code false} when the channel is full: back-pressure is normal, not an
+ * exception. A message longer than {@link #maxMessageLength()} is refused with an
+ * {@link IllegalArgumentException} naming both lengths, and nothing is written.
+ */
+public interface Sender extends Channel {
+
+    /**
+     * Writes one message if there is room, without blocking.
+     *
+     * @param buffer holding the payload.
+     * @param offset of the payload in {@code buffer}.
+     * @param length of the payload, 0..{@link #maxMessageLength()}.
+     * @return {@code true} when written, {@code false} when the channel is full.
+     * @throws IllegalArgumentException when {@code length} exceeds {@link #maxMessageLength()} or is negative.
+     * @throws PeerGoneException when the receiver has died or closed its end.
+     * @throws ChannelClosedException when this end is closed.
+     */
+    boolean offer(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Writes one message, waiting up to {@code timeout} for room.
+     *
+     * @param buffer holding the payload.
+     * @param offset of the payload in {@code buffer}.
+     * @param length of the payload, 0..{@link #maxMessageLength()}.
+     * @param timeout how long to wait for room; {@link Duration#ZERO} behaves as {@link #offer(DirectBuffer, int, int)}.
+     * @return {@code true} when written, {@code false} when the timeout passed with the channel still full.
+     * @throws IllegalArgumentException when {@code length} exceeds {@link #maxMessageLength()} or is negative.
+     * @throws PeerGoneException when the receiver has died or closed its end, including while waiting.
+     * @throws ChannelClosedException when this end is closed.
+     */
+    boolean offer(DirectBuffer buffer, int offset, int length, Duration timeout);
+
+    /**
+     * Convenience form of {@link #offer(DirectBuffer, int, int)} for a byte array. It wraps the array in a
+     * new view on each call; hot paths should reuse a {@link DirectBuffer} instead.
+     *
+     * @param bytes the payload, whole.
+     * @return {@code true} when written, {@code false} when full.
+     */
+    default boolean offer(final byte[] bytes) {
+        return offer(new UnsafeBuffer(bytes), 0, bytes.length);
+    }
+
+    /**
+     * Convenience form of {@link #offer(DirectBuffer, int, int, Duration)} for a byte array.
+     *
+     * @param bytes the payload, whole.
+     * @param timeout how long to wait for room.
+     * @return {@code true} when written, {@code false} on timeout.
+     */
+    default boolean offer(final byte[] bytes, final Duration timeout) {
+        return offer(new UnsafeBuffer(bytes), 0, bytes.length, timeout);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.ipckit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class ChannelUriTest {
+
+    @Test
+    void shouldSplitSchemePathAndOptions() {
+        final ChannelUri uri = ChannelUri.parse("fifo:/tmp/q.fifo?nonblock=true&timeout=5s&capacity=1m");
+        assertEquals("fifo", uri.scheme());
+        assertEquals("/tmp/q.fifo", uri.path());
+        assertTrue(uri.bool("nonblock", false));
+        assertEquals(Duration.ofSeconds(5), uri.duration("timeout", Duration.ZERO));
+        assertEquals(1 << 20, uri.size("capacity", 0));
+        assertEquals("fifo:/tmp/q.fifo?nonblock=true&timeout=5s&capacity=1m", uri.uri());
+    }
+
+    @Test
+    void shouldReadSizesWithBinarySuffixes() {
+        final ChannelUri uri = ChannelUri.parse("mmap:x?a=4k&b=64KB&c=2g&d=100");
+        assertEquals(4096, uri.size("a", 0));
+        assertEquals(65536, uri.size("b", 0));
+        assertEquals(2L << 30, uri.size("c", 0));
+        assertEquals(100, uri.size("d", 0));
+        assertEquals(7, uri.size("absent", 7));
+    }
+
+    @Test
+    void shouldReadDurationsWithUnits() {
+        final ChannelUri uri = ChannelUri.parse("mmap:x?a=250ns&b=10us&c=5ms&d=2m&e=1h&f=0");
+        assertEquals(Duration.ofNanos(250), uri.duration("a", null));
+        assertEquals(Duration.ofNanos(10_000), uri.duration("b", null));
+        assertEquals(Duration.ofMillis(5), uri.duration("c", null));
+        assertEquals(Duration.ofMinutes(2), uri.duration("d", null));
+        assertEquals(Duration.ofHours(1), uri.duration("e", null));
+        assertEquals(Duration.ZERO, uri.duration("f", null));
+    }
+
+    @Test
+    void shouldNameOptionValueAndUriWhenAValueIsBad() {
+        final ChannelUri uri = ChannelUri.parse("mmap:x?capacity=lots&timeout=5&nonblock=maybe&wait=nap");
+        final IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> uri.size("capacity", 0));
+        assertTrue(size.getMessage().startsWith("capacity=lots in 'mmap:x?"), size.getMessage());
+        final IllegalArgumentException duration = assertThrows(IllegalArgumentException.class, () -> uri.duration("timeout", null));
+        assertTrue(duration.getMessage().contains("timeout=5"), duration.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> uri.bool("nonblock", false));
+        final IllegalArgumentException choice = assertThrows(IllegalArgumentException.class,
+            () -> uri.choice("wait", "spin", Set.of("spin", "yield")));
+        assertTrue(choice.getMessage().contains("spin|yield"), choice.getMessage());
+    }
+
+    @Test
+    void shouldRefuseUnknownOptionsListingTheKnownOnes() {
+        final ChannelUri uri = ChannelUri.parse("mmap:x?capcity=1m");
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> uri.requireOnly(Set.of("capacity", "wait")));
+        assertEquals("unknown option 'capcity' in 'mmap:x?capcity=1m'; mmap channels take: capacity, wait", e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseMalformedUris() {
+        assertThrows(IllegalArgumentException.class, () -> ChannelUri.parse(""));
+        assertThrows(IllegalArgumentException.class, () -> ChannelUri.parse("no-scheme"));
+        assertThrows(IllegalArgumentException.class, () -> ChannelUri.parse(":x"));
+        assertThrows(IllegalArgumentException.class, () -> ChannelUri.parse("mmap:x?a=1&a=2"));
+        assertThrows(IllegalArgumentException.class, () -> ChannelUri.parse("mmap:x?=1"));
+    }
+
+    @Test
+    void shouldTreatABareOptionAsTrue() {
+        final ChannelUri uri = ChannelUri.parse("fifo:/tmp/x?nonblock");
+        assertTrue(uri.bool("nonblock", false));
+        assertFalse(ChannelUri.parse("fifo:/tmp/x?nonblock=false").bool("nonblock", true));
+    }
+}

@@ -1,0 +1,284 @@
+package dev.ipckit.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.ipckit.ChannelClosedException;
+import dev.ipckit.PeerGoneException;
+import dev.ipckit.Receiver;
+import dev.ipckit.Sender;
+
+/**
+ * The Channel contract, checked in one process. Each transport subclasses this once and says how to open a
+ * connected pair; the kit closes both ends after each test.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public abstract class ChannelConformanceTest {
+    /** How long the kit waits for anything that should happen. */
+    protected static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    /**
+     * A connected pair of ends.
+     *
+     * @param sender the sending end.
+     * @param receiver the receiving end.
+     */
+    public record Pair(Sender sender, Receiver receiver) {
+    }
+
+    private Pair pair;
+    private UnsafeBuffer buffer;
+
+    /**
+     * Opens a fresh pair for one test, on unique names; both ends must be ready to use.
+     *
+     * @return the pair.
+     */
+    protected abstract Pair openPair();
+
+    /**
+     * Removes anything the pair left behind (files), after both ends were closed.
+     */
+    protected void cleanUp() {
+    }
+
+    @BeforeEach
+    final void openChannel() {
+        pair = openPair();
+        buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(pair.sender().maxMessageLength() + 64));
+    }
+
+    @AfterEach
+    final void closeChannel() {
+        if (pair != null) {
+            pair.sender().close();
+            pair.receiver().close();
+        }
+        cleanUp();
+    }
+
+    /**
+     * @return the sending end of this test's pair.
+     */
+    protected Sender sender() {
+        return pair.sender();
+    }
+
+    /**
+     * @return the receiving end of this test's pair.
+     */
+    protected Receiver receiver() {
+        return pair.receiver();
+    }
+
+    private void send(final long seed, final long index, final int max) {
+        final int length = Payloads.length(seed, index, max);
+        Payloads.fill(buffer, 0, seed, index, length);
+        assertTrue(sender().offer(buffer, 0, length, DEADLINE), "offer of message " + index + " timed out");
+    }
+
+    /**
+     * Receives {@code count} messages, checking each, while the sender works on another thread.
+     */
+    private void receiveAll(final long seed, final long count, final int max) {
+        final long[] next = {0};
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (next[0] < count) {
+            assertTrue(System.nanoTime() - deadline < 0, "received only " + next[0] + " of " + count);
+            receiver().poll((b, o, l) -> {
+                assertNull(Payloads.verify(b, o, l, seed, next[0], max));
+                next[0]++;
+            }, 100, Duration.ofMillis(100));
+        }
+    }
+
+    @Test
+    void shouldDeliverMessagesInOrderAndIntact() throws Exception {
+        final int max = Math.min(sender().maxMessageLength(), 64 * 1024);
+        final long count = 5_000;
+        final CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+            for (long i = 0; i < count; i++) {
+                send(42, i, max);
+            }
+        });
+        receiveAll(42, count, max);
+        producer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(0, receiver().poll((b, o, l) -> fail("no message was left"), 10));
+    }
+
+    @Test
+    void shouldDeliverEmptyAndMaxLengthMessages() throws Exception {
+        final int max = sender().maxMessageLength();
+        final UnsafeBuffer big = new UnsafeBuffer(ByteBuffer.allocateDirect(max));
+        for (int i = 0; i < max; i++) {
+            big.putByte(i, (byte) (i * 31 + 7));
+        }
+        final List<Integer> lengths = new ArrayList<>();
+        final CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+            assertTrue(sender().offer(big, 0, 0, DEADLINE));
+            assertTrue(sender().offer(big, 0, max, DEADLINE));
+            assertTrue(sender().offer(big, 0, 1, DEADLINE));
+        });
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (lengths.size() < 3 && System.nanoTime() - deadline < 0) {
+            receiver().poll((b, o, l) -> {
+                for (int i = 0; i < l; i++) {
+                    if (b.getByte(o + i) != (byte) (i * 31 + 7)) {
+                        fail("byte " + i + " of a " + l + "-byte message differs");
+                    }
+                }
+                lengths.add(l);
+            }, 10, Duration.ofMillis(100));
+        }
+        producer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(List.of(0, max, 1), lengths);
+    }
+
+    @Test
+    void shouldRejectTooLongMessageNamingBothLengthsAndWriteNothing() {
+        final int max = sender().maxMessageLength();
+        final UnsafeBuffer big = new UnsafeBuffer(ByteBuffer.allocateDirect(max + 1));
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sender().offer(big, 0, max + 1));
+        assertTrue(e.getMessage().contains(Integer.toString(max + 1)), e.getMessage());
+        assertTrue(e.getMessage().contains(Integer.toString(max)), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> sender().offer(big, 0, max + 1, Duration.ofMillis(10)));
+        assertThrows(IllegalArgumentException.class, () -> sender().offer(big, 0, -1));
+        assertEquals(0, receiver().poll((b, o, l) -> fail("nothing was sent"), 10));
+        buffer.putByte(0, (byte) 9);
+        assertTrue(sender().offer(buffer, 0, 1, DEADLINE));
+        final int[] got = {-1};
+        assertEquals(1, receiver().poll((b, o, l) -> got[0] = l == 1 ? b.getByte(o) : -l, 10, DEADLINE));
+        assertEquals(9, got[0]);
+    }
+
+    @Test
+    void shouldReturnFalseWhenFullAndLoseNothing() {
+        final int length = Math.min(sender().maxMessageLength(), 1024);
+        long offered = 0;
+        while (sender().offer(buffer, 0, length)) {
+            offered++;
+            assertTrue(offered < 10_000_000, "the channel never filled up");
+        }
+        assertTrue(offered > 0, "not one message fitted");
+        assertFalse(sender().offer(buffer, 0, length, Duration.ofMillis(20)), "a timed offer to a full channel returns false");
+        final long[] received = {0};
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (received[0] < offered && System.nanoTime() - deadline < 0) {
+            receiver().poll((b, o, l) -> {
+                assertEquals(length, l);
+                received[0]++;
+            }, 1000, Duration.ofMillis(100));
+        }
+        assertEquals(offered, received[0]);
+        assertTrue(sender().offer(buffer, 0, length), "room again after draining");
+    }
+
+    @Test
+    void shouldReturnZeroWhenTimedPollFindsNothing() {
+        assertEquals(0, receiver().poll((b, o, l) -> fail("nothing was sent"), 10));
+        assertEquals(0, receiver().poll((b, o, l) -> fail("nothing was sent"), 10, Duration.ofMillis(30)));
+    }
+
+    @Test
+    void shouldWakeTimedPollWhenAMessageArrives() throws Exception {
+        final CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> receiver().poll((b, o, l) -> { }, 10, DEADLINE));
+        buffer.putInt(0, 7);
+        assertTrue(sender().offer(buffer, 0, 4));
+        assertEquals(1, polled.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shouldDrainThenReportPeerGoneWhenSenderCloses() {
+        final int max = Math.min(sender().maxMessageLength(), 256);
+        for (long i = 0; i < 10; i++) {
+            send(7, i, max);
+        }
+        sender().close();
+        final long[] next = {0};
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        final PeerGoneException gone = assertThrows(PeerGoneException.class, () -> {
+            while (System.nanoTime() - deadline < 0) {
+                receiver().poll((b, o, l) -> {
+                    assertNull(Payloads.verify(b, o, l, 7, next[0], max));
+                    next[0]++;
+                }, 3, Duration.ofMillis(50));
+            }
+        });
+        assertEquals(10, next[0], "every message sent before close is delivered before PeerGoneException");
+        assertTrue(gone.getMessage().contains(receiver().uri()) || gone.getMessage().length() > 20, gone.getMessage());
+        assertFalse(receiver().isPeerAlive());
+    }
+
+    @Test
+    void shouldReportPeerGoneToSenderWhenReceiverCloses() {
+        assertTrue(sender().isPeerAlive());
+        receiver().close();
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        assertThrows(PeerGoneException.class, () -> {
+            while (System.nanoTime() - deadline < 0) {
+                sender().offer(buffer, 0, 8, Duration.ofMillis(50));
+            }
+        });
+        assertFalse(sender().isPeerAlive());
+    }
+
+    @Test
+    void shouldCloseIdempotentlyAndFailClearlyAfterClose() {
+        sender().close();
+        sender().close();
+        receiver().close();
+        receiver().close();
+        assertTrue(sender().isClosed());
+        assertTrue(receiver().isClosed());
+        final ChannelClosedException sent = assertThrows(ChannelClosedException.class, () -> sender().offer(buffer, 0, 1));
+        assertTrue(sent.getMessage().contains("closed"), sent.getMessage());
+        assertThrows(ChannelClosedException.class, () -> sender().offer(buffer, 0, 1, Duration.ofMillis(1)));
+        assertThrows(ChannelClosedException.class, () -> receiver().poll((b, o, l) -> { }, 1));
+        assertThrows(ChannelClosedException.class, () -> receiver().poll((b, o, l) -> { }, 1, Duration.ofMillis(1)));
+    }
+
+    @Test
+    void shouldLeaveNoFileDescriptorOpenAfterClose() throws IOException {
+        sender().close();
+        receiver().close();
+        final long before = openDescriptors();
+        for (int i = 0; i < 20; i++) {
+            final Pair another = openPair();
+            another.sender().close();
+            another.receiver().close();
+            cleanUp();
+        }
+        assertEquals(before, openDescriptors(), "open descriptors after 20 open/close rounds");
+    }
+
+    /**
+     * @return how many descriptors this process has open.
+     * @throws IOException when /proc cannot be read.
+     */
+    protected static long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+}

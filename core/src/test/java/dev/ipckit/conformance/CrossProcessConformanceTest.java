@@ -1,0 +1,178 @@
+package dev.ipckit.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ipckit.PeerGoneException;
+import dev.ipckit.Receiver;
+import dev.ipckit.Sender;
+
+/**
+ * The Channel contract across processes: the peer runs {@link ConformancePeer} in a child JVM, which the
+ * tests kill with SIGKILL where the contract speaks of a dead peer. Each transport subclasses this once and
+ * says how to start a child on the other end of a fresh channel.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+public abstract class CrossProcessConformanceTest {
+    /** How long the kit waits for anything that should happen. */
+    protected static final Duration DEADLINE = Duration.ofSeconds(60);
+    /** Messages per stream. */
+    protected static final long COUNT = 2_000;
+
+    /** Scratch space for ready files. */
+    @TempDir
+    protected Path dir;
+
+    /**
+     * A local end and the child on the other end.
+     *
+     * @param end the local end.
+     * @param peer the child.
+     * @param <T> Sender or Receiver.
+     */
+    public record Remote<T>(T end, Peer peer) {
+    }
+
+    /**
+     * Starts a child sender on a fresh channel and opens the local receiver. The child runs
+     * {@code ConformancePeer send CHILD_URI <senderArgs...>}, where CHILD_URI is how the child reaches the
+     * channel (the channel's URI, or {@code pipe:fd=4} for an inherited pipe).
+     *
+     * @param senderArgs the arguments after the child's URI.
+     * @return the local receiver and the child.
+     */
+    protected abstract Remote<Receiver> receiverWithChildSender(List<String> senderArgs);
+
+    /**
+     * Starts a child receiver ({@code ConformancePeer recv|stall CHILD_URI <receiverArgs...>}) on a fresh
+     * channel and opens the local sender.
+     *
+     * @param mode "recv" or "stall".
+     * @param receiverArgs the arguments after the child's URI.
+     * @return the local sender and the child.
+     */
+    protected abstract Remote<Sender> senderWithChildReceiver(String mode, List<String> receiverArgs);
+
+    /**
+     * @return the longest message the streams use.
+     */
+    protected int maxLength() {
+        return 4096;
+    }
+
+    private Path readyFile(final String name) {
+        return dir.resolve(name + ".ready");
+    }
+
+    private static void awaitFile(final Path file, final Peer peer) throws InterruptedException {
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!Files.exists(file)) {
+            assertTrue(System.nanoTime() - deadline < 0, "child " + peer.pid() + " never opened its end");
+            assertNull(peer.awaitExit(Duration.ofMillis(5)), "child " + peer.pid() + " exited before opening its end");
+        }
+    }
+
+    @Test
+    void shouldReceiveEverythingAChildSentInOrderThenPeerGone() {
+        final Remote<Receiver> remote = receiverWithChildSender(
+            List.of(Long.toString(COUNT), "11", Integer.toString(maxLength()), "close"));
+        try (Receiver receiver = remote.end(); Peer peer = remote.peer()) {
+            final long received = drainUntilPeerGone(receiver, 11);
+            assertEquals(COUNT, received);
+            assertEquals(0, peer.awaitExit(DEADLINE));
+        }
+    }
+
+    @Test
+    void shouldDeliverEverythingToAChildReceiver() {
+        final Remote<Sender> remote = senderWithChildReceiver("recv",
+            List.of(Long.toString(COUNT), "12", Integer.toString(maxLength())));
+        try (Sender sender = remote.end(); Peer peer = remote.peer()) {
+            final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(maxLength()));
+            for (long i = 0; i < COUNT; i++) {
+                final int length = Payloads.length(12, i, maxLength());
+                Payloads.fill(buffer, 0, 12, i, length);
+                assertTrue(sender.offer(buffer, 0, length, DEADLINE), "offer " + i + " timed out");
+            }
+            assertEquals(0, peer.awaitExit(DEADLINE), "the child verified every message");
+        }
+    }
+
+    @Test
+    void shouldDrainThenReportPeerGoneWhenChildSenderIsKilled() throws InterruptedException {
+        final Path ready = readyFile("sender");
+        final Remote<Receiver> remote = receiverWithChildSender(
+            List.of("100", "13", Integer.toString(maxLength()), "hold", ready.toString()));
+        try (Receiver receiver = remote.end(); Peer peer = remote.peer()) {
+            awaitFile(ready, peer);
+            final long[] next = {0};
+            final long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (next[0] < 100) {
+                assertTrue(System.nanoTime() - deadline < 0, "received only " + next[0] + " of 100");
+                receiver.poll((b, o, l) -> {
+                    assertNull(Payloads.verify(b, o, l, 13, next[0], maxLength()));
+                    next[0]++;
+                }, 100, Duration.ofMillis(100));
+            }
+            peer.kill();
+            assertEquals(0, drainUntilPeerGone(receiver, 13), "nothing after the 100 sent");
+            assertFalse(receiver.isPeerAlive());
+        }
+    }
+
+    @Test
+    void shouldReportPeerGoneToABackPressuredSenderWhenChildReceiverIsKilled() throws InterruptedException {
+        final Path ready = readyFile("receiver");
+        final Remote<Sender> remote = senderWithChildReceiver("stall", List.of(ready.toString()));
+        try (Sender sender = remote.end(); Peer peer = remote.peer()) {
+            awaitFile(ready, peer);
+            final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+            long sent = 0;
+            while (sender.offer(buffer, 0, 1024)) {
+                sent++;
+                assertTrue(sent < 10_000_000, "the channel never filled up");
+            }
+            peer.kill();
+            final long deadline = System.nanoTime() + DEADLINE.toNanos();
+            assertThrows(PeerGoneException.class, () -> {
+                while (System.nanoTime() - deadline < 0) {
+                    sender.offer(buffer, 0, 1024, Duration.ofMillis(100));
+                }
+            }, "a sender whose receiver died gets PeerGoneException, never a hang");
+        }
+    }
+
+    /**
+     * Polls until PeerGoneException, verifying each message of stream {@code seed}.
+     *
+     * @return how many messages arrived first.
+     */
+    private long drainUntilPeerGone(final Receiver receiver, final long seed) {
+        final long[] next = {0};
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        assertThrows(PeerGoneException.class, () -> {
+            while (System.nanoTime() - deadline < 0) {
+                receiver.poll((b, o, l) -> {
+                    assertNull(Payloads.verify(b, o, l, seed, next[0], maxLength()));
+                    next[0]++;
+                }, 100, Duration.ofMillis(100));
+            }
+        }, "PeerGoneException within " + DEADLINE);
+        return next[0];
+    }
+}

@@ -1,0 +1,81 @@
+package dev.ipckit.conformance;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.ipckit.spi.JavaCommand;
+
+/**
+ * A child process a cross-process test talks to. Started by the transport's test, ended by the kit.
+ */
+public interface Peer extends AutoCloseable {
+
+    /**
+     * @return the child's pid.
+     */
+    long pid();
+
+    /**
+     * Waits for the child to exit.
+     *
+     * @param timeout the longest wait.
+     * @return its exit code, or null when it is still running after {@code timeout}; a child killed by a
+     *     signal reports 128 + the signal number.
+     */
+    Integer awaitExit(Duration timeout);
+
+    /**
+     * Sends SIGKILL to the child (only this child, by pid) and reaps it.
+     */
+    void kill();
+
+    /**
+     * Kills the child if it still runs.
+     */
+    @Override
+    default void close() {
+        kill();
+    }
+
+    /**
+     * Starts {@link ConformancePeer} in a child JVM through {@link ProcessBuilder}, with stdout and stderr
+     * inherited so that its complaints reach the test report.
+     *
+     * @param args the peer's arguments.
+     * @return the peer.
+     */
+    static Peer startJvm(final List<String> args) {
+        final ProcessBuilder builder = new ProcessBuilder(JavaCommand.of(ConformancePeer.class, args)).inheritIO();
+        final Process process;
+        try {
+            process = builder.start();
+        } catch (final java.io.IOException e) {
+            throw new IllegalStateException("cannot start a child JVM: " + e.getMessage(), e);
+        }
+        return new Peer() {
+            @Override
+            public long pid() {
+                return process.pid();
+            }
+
+            @Override
+            public Integer awaitExit(final Duration timeout) {
+                try {
+                    return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS) ? process.exitValue() : null;
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for child " + process.pid(), e);
+                }
+            }
+
+            @Override
+            public void kill() {
+                if (process.isAlive()) {
+                    process.destroyForcibly();
+                }
+                awaitExit(Duration.ofSeconds(30));
+            }
+        };
+    }
+}
