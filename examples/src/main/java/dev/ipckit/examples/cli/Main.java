@@ -5,19 +5,29 @@ import java.util.concurrent.Callable;
 import dev.ipckit.Channels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code ipckit} command line. Run through the {@code ./ipckit} launcher at the repository root.
+ * Errors print one sentence on stderr, without a stack trace unless {@code --verbose} is given.
  */
 @Command(name = "ipckit", mixinStandardHelpOptions = true, version = "ipckit 0.1.0",
     description = "Linux inter-process messaging for Java: MAP_SHARED rings, FIFOs, pipes, signal and futex wake-ups.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:success",
-        "1:the channel failed or the peer died (one sentence on stderr)",
-        "2:bad usage or a bad URI"},
-    subcommands = {CommandLine.HelpCommand.class})
+        " 0:success",
+        " 1:the channel failed, the peer died, or verification failed (one sentence on stderr)",
+        " 2:bad usage, a bad URI or a bad option"},
+    subcommands = {SendCommand.class, RecvCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
+    /** Exit code for a channel failure, a dead peer or a failed verification. */
+    public static final int EXIT_FAILED = 1;
+    /** Exit code for bad usage. */
+    public static final int EXIT_USAGE = 2;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "print stack traces of errors")
+    boolean verbose;
 
     /**
      * Runs the command line and exits with its code.
@@ -35,7 +45,17 @@ public final class Main implements Callable<Integer> {
      * @return the exit code.
      */
     public static int run(final String... args) {
-        return new CommandLine(new Main()).execute(args);
+        final Main main = new Main();
+        final CommandLine commandLine = new CommandLine(main);
+        commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            final boolean usage = e instanceof IllegalArgumentException;
+            cmd.getErr().println("ipckit " + cmd.getCommandName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (parseResult.matchedOption("--verbose") != null || main.verbose) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return usage ? EXIT_USAGE : EXIT_FAILED;
+        });
+        return commandLine.execute(args);
     }
 
     @Override

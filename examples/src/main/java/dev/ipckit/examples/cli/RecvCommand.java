@@ -1,0 +1,102 @@
+package dev.ipckit.examples.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.zip.CRC32C;
+
+import dev.ipckit.ChannelException;
+import dev.ipckit.Channels;
+import dev.ipckit.MessageHandler;
+import dev.ipckit.PeerGoneException;
+import dev.ipckit.Receiver;
+import dev.ipckit.examples.Generated;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ipckit recv URI}: print each message as a line, or verify generated ones.
+ */
+@Command(name = "recv", mixinStandardHelpOptions = true,
+    description = {"Print each message as one line on stdout, or with --verify check generated messages.",
+        "Exits 0 when --count messages arrived, or when the sender closed after sending;",
+        "exits 1 with one sentence on stderr when the sender dies mid-stream or the channel is bad."})
+final class RecvCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "URI", description = "channel URI, e.g. mmap:demo or fifo:/tmp/demo.fifo")
+    String uri;
+
+    @Option(names = "--count", paramLabel = "N", description = "stop after N messages")
+    Long count;
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+        description = "give up when no message arrives for this long (default: wait while the sender lives)")
+    String timeout;
+
+    @Option(names = "--verify", description = "check generated messages (order, length, bytes) and print a summary instead of the messages")
+    boolean verify;
+
+    @Override
+    public Integer call() throws IOException {
+        final Duration idleLimit = timeout == null ? null : Durations.parse("--timeout", timeout);
+        final OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+        final long limit = count == null ? Long.MAX_VALUE : count;
+        final CRC32C crc = new CRC32C();
+        final long[] received = {0};
+        final long[] bytes = {0};
+        final String[] failure = {null};
+        try (Receiver receiver = Channels.openReceiver(uri)) {
+            final byte[] scratch = new byte[receiver.maxMessageLength()];
+            final MessageHandler handler = (buffer, offset, length) -> {
+                if (verify) {
+                    if (failure[0] == null) {
+                        failure[0] = Generated.verify(buffer, offset, length, received[0], -1);
+                    }
+                    Generated.update(crc, buffer, offset, length, scratch);
+                } else {
+                    buffer.getBytes(offset, scratch, 0, length);
+                    try {
+                        out.write(scratch, 0, length);
+                        out.write('\n');
+                    } catch (final IOException e) {
+                        throw new ChannelException("cannot write to stdout: " + e.getMessage(), e);
+                    }
+                }
+                received[0]++;
+                bytes[0] += length;
+            };
+            long lastMessage = System.nanoTime();
+            while (received[0] < limit && failure[0] == null) {
+                final int n;
+                try {
+                    n = receiver.poll(handler, (int) Math.min(256, limit - received[0]), Duration.ofMillis(100));
+                } catch (final PeerGoneException e) {
+                    out.flush();
+                    if (count != null) {
+                        throw new PeerGoneException("the sender left after " + received[0] + " of " + count + " messages: "
+                            + e.getMessage(), e);
+                    }
+                    break;
+                }
+                if (n > 0) {
+                    out.flush();
+                    lastMessage = System.nanoTime();
+                } else if (idleLimit != null && System.nanoTime() - lastMessage > idleLimit.toNanos()) {
+                    out.flush();
+                    throw new ChannelException("no message on " + uri + " for " + timeout + " after " + received[0]
+                        + " messages (--timeout)");
+                }
+            }
+        }
+        out.flush();
+        if (failure[0] != null) {
+            throw new ChannelException("verification failed on " + uri + ": " + failure[0]);
+        }
+        if (verify) {
+            System.out.printf("received %d messages, %d bytes, verified, crc32c=%08x%n", received[0], bytes[0], crc.getValue());
+        }
+        return 0;
+    }
+}
