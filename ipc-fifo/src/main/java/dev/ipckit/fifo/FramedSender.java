@@ -41,6 +41,7 @@ final class FramedSender implements Sender {
     private final String name;
     private final int fd;
     private final int maxMessage;
+    private final boolean many;
     private final boolean spin;
     private final long stallNanos;
     private final UnsafeBuffer stage = new UnsafeBuffer(0, 0);
@@ -61,6 +62,7 @@ final class FramedSender implements Sender {
         this.name = name;
         this.fd = fd;
         this.maxMessage = options.maxMessage();
+        this.many = options.many();
         this.spin = options.spin();
         this.stallNanos = options.stallNanos();
         allocateStage(Math.min(INITIAL_STAGE, FrameDescriptor.frameLength(maxMessage)));
@@ -128,7 +130,7 @@ final class FramedSender implements Sender {
         }
         if (length < 0 || length > maxMessage) {
             throw new IllegalArgumentException("length=" + length + " is outside 0..maxMessageLength=" + maxMessage
-                + " of '" + uri + "'" + (maxMessage == FrameDescriptor.MAX_ATOMIC_PAYLOAD_LENGTH
+                + " of '" + uri + "'" + (many
                 ? " (producers=many caps messages at PIPE_BUF " + FrameDescriptor.PIPE_BUF + " minus the "
                 + FrameDescriptor.HEADER_LENGTH + "-byte frame header, so that every frame is written atomically)"
                 : "; raise maxMessage= on both ends to send longer messages"));
@@ -137,7 +139,7 @@ final class FramedSender implements Sender {
             throw new ChannelException(broken.getMessage(), broken);
         }
         if (gone != null) {
-            throw new PeerGoneException(gone.getMessage(), gone);
+            throw new PeerGoneException(gone.getMessage(), gone.getCause());
         }
     }
 
