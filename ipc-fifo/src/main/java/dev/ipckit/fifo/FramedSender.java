@@ -104,20 +104,24 @@ final class FramedSender implements Sender {
             }
             return true;
         }
-        while (!hasRoomFor(frame)) {
+        while (true) {
+            final int queued = PosixPipes.bytesQueued(fd);
+            final int size = PosixPipes.pipeSize(fd);
+            if (fits(frame, queued, size)) {
+                break;
+            }
+            checkReaderPresent();
             final long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 return false;
             }
-            // POLLOUT means one free page, which may be less room than the frame needs: sleep briefly instead.
-            if (PosixPipes.bytesQueued(fd) >= PosixPipes.pipeSize(fd)) {
+            if (queued >= size || spin) {
                 Waits.await(fd, PosixPipes.POLLOUT, remaining, spin);
-            } else if (spin) {
-                Thread.onSpinWait();
             } else {
-                Waits.await(fd, PosixPipes.POLLERR, Math.min(remaining, 1_000_000), false);
+                // POLLOUT means one free page, less room than this frame needs; nap up to 1 ms, or until the
+                // receiver leaves (POLLERR is always reported).
+                Waits.await(fd, (short) 0, Math.min(remaining, 1_000_000), false);
             }
-            checkReaderPresent();
         }
         stageFrame(buffer, offset, length);
         writeWhole(frame);
@@ -194,10 +198,11 @@ final class FramedSender implements Sender {
      */
     private boolean hasRoomFor(final int frame) {
         final int queued = PosixPipes.bytesQueued(fd);
-        if (queued == 0) {
-            return true;
-        }
-        return (long) frame <= (long) PosixPipes.pipeSize(fd) - queued - 2L * FrameDescriptor.PIPE_BUF;
+        return queued == 0 || fits(frame, queued, PosixPipes.pipeSize(fd));
+    }
+
+    private static boolean fits(final int frame, final int queued, final int pipeSize) {
+        return queued == 0 || (long) frame <= (long) pipeSize - queued - 2L * FrameDescriptor.PIPE_BUF;
     }
 
     private void checkReaderPresent() {

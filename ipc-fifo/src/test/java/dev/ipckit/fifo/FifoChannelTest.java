@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -465,6 +467,25 @@ class FifoChannelTest {
             for (int i = 0; i < 200; i++) {
                 assertEquals(i * 500, lengths.get(i));
             }
+        }
+    }
+
+    @Test
+    void shouldSleepInPollWhileTimedCallsWaitWithWaitBlock() {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final String uri = "fifo:" + fifo("sleepy.fifo") + "?nonblock=true&wait=block";
+        try (Receiver receiver = Channels.openReceiver(uri); Sender sender = Channels.openSender(uri)) {
+            final long cpuBefore = threads.getCurrentThreadCpuTime();
+            final long wallBefore = System.nanoTime();
+            assertEquals(0, receiver.poll((b, o, l) -> fail("nothing was sent"), 10, Duration.ofMillis(300)));
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1024]);
+            while (sender.offer(buffer, 0, 1024)) {
+                assertTrue(receiver.isPeerAlive());
+            }
+            assertFalse(sender.offer(buffer, 0, 1024, Duration.ofMillis(300)));
+            final long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
+            final long wall = System.nanoTime() - wallBefore;
+            assertTrue(cpu < wall / 4, "a waiting thread used " + cpu / 1000 + " us of CPU in " + wall / 1000 + " us");
         }
     }
 
