@@ -1,9 +1,8 @@
 package dev.ipckit.fifo;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import dev.ipckit.ChannelException;
 import dev.ipckit.ChannelUri;
@@ -24,8 +23,10 @@ import dev.ipckit.posix.PosixPipes;
  * <li>A receiver without {@code nonblock} holds its non-blocking descriptor and waits for the kernel's own
  *     rendezvous: a helper thread re-opens the same FIFO through {@code /proc/self/fd/N} without O_NONBLOCK,
  *     which returns as soon as a writer has opened it (a reader cannot otherwise see a writer that has not
- *     written yet). On timeout or interruption the wait is ended by opening the FIFO for writing once, which
- *     releases the helper at once.</li>
+ *     written yet). Meanwhile the opening thread watches its own descriptor for data or POLLHUP (a writer
+ *     that came and went before the helper's open), the timeout and interruption, backing off as above.
+ *     When it stops waiting it releases the helper by opening the FIFO for writing, which wakes a blocked
+ *     reader's open at once.</li>
  * </ul>
  */
 final class FifoOpener {
@@ -191,14 +192,15 @@ final class FifoOpener {
 
     /**
      * The receiver's rendezvous: returns once a writer has opened the FIFO (it may have written and left
-     * already), or throws on timeout or interruption.
+     * already), or throws on timeout or interruption. A writer that opened and left before the helper
+     * reached its open shows as data or POLLHUP on our own descriptor, so that is watched too.
      */
     private static void awaitWriter(final int fd, final String path, final StreamOptions options) {
         final String self = "/proc/self/fd/" + fd;
         final CompletableFuture<Integer> opened = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("ipckit-fifo-rendezvous-" + fd).start(() -> {
             try {
-                // Blocks in the kernel until w_counter moves: a writer opened (or cancel() below did).
+                // Blocks in the kernel until a writer is there or w_counter moves (a writer opened, or cancel()).
                 final int blocking = PosixFiles.tryOpen(self, PosixFiles.O_RDONLY | PosixFiles.O_CLOEXEC, 0);
                 if (blocking >= 0) {
                     PosixFiles.close(blocking);
@@ -209,22 +211,33 @@ final class FifoOpener {
             }
         });
         final long timeout = options.timeoutNanos();
-        final int result;
-        try {
-            result = timeout < 0 ? opened.get() : opened.get(timeout, TimeUnit.NANOSECONDS);
-        } catch (final TimeoutException e) {
-            cancel(self, opened);
-            throw new ChannelException("no process opened " + name(path) + " for writing within "
-                + StreamOptions.text(timeout) + " (timeout=); start the sender first, raise timeout=, or pass "
-                + "nonblock=true to open the receiver without waiting");
-        } catch (final InterruptedException e) {
-            cancel(self, opened);
-            Thread.currentThread().interrupt();
-            throw new ChannelException("interrupted while waiting for a process to open " + name(path)
-                + " for writing; the receiver was not opened");
-        } catch (final ExecutionException e) {
-            throw new ChannelException("waiting for a writer on " + name(path) + " failed: " + e.getCause(), e.getCause());
+        final long deadline = System.nanoTime() + (timeout < 0 ? 0 : Math.min(timeout, Long.MAX_VALUE / 2));
+        int attempt = 0;
+        while (!opened.isDone()) {
+            if ((PosixPipes.poll(fd, PosixPipes.POLLIN, 0) & (PosixPipes.POLLIN | PosixPipes.POLLHUP)) != 0) {
+                cancel(self, opened); // a writer came and wrote, or came and went
+                return;
+            }
+            if (Thread.interrupted()) {
+                cancel(self, opened);
+                Thread.currentThread().interrupt();
+                throw new ChannelException("interrupted while waiting for a process to open " + name(path)
+                    + " for writing; the receiver was not opened");
+            }
+            final long remaining = timeout < 0 ? Long.MAX_VALUE : deadline - System.nanoTime();
+            if (remaining <= 0) {
+                cancel(self, opened);
+                throw new ChannelException("no process opened " + name(path) + " for writing within "
+                    + StreamOptions.text(timeout) + " (timeout=); start the sender first, raise timeout=, or pass "
+                    + "nonblock=true to open the receiver without waiting");
+            }
+            Waits.backOff(attempt++, remaining);
         }
+        if (opened.state() == Future.State.FAILED) {
+            throw new ChannelException("waiting for a writer on " + name(path) + " failed: " + opened.exceptionNow(),
+                opened.exceptionNow());
+        }
+        final int result = opened.resultNow();
         if (result < 0) {
             throw new NativeException("open", NativeException.quote(self) + ", O_RDONLY|O_CLOEXEC", -result,
                 "re-opening " + path + " to wait for a writer failed");
@@ -233,19 +246,23 @@ final class FifoOpener {
 
     /**
      * Releases the helper blocked in open by opening the FIFO for writing once (our own read descriptor
-     * guarantees a reader, so this cannot fail with ENXIO), then waits for the helper to finish.
+     * guarantees a reader, so this cannot fail with ENXIO), then waits for the helper to finish. The kernel
+     * releases only opens already waiting, so the nudge is repeated until the helper, which may not have
+     * reached its open yet, has returned.
      */
     private static void cancel(final String self, final CompletableFuture<Integer> opened) {
-        final int writer = PosixFiles.tryOpen(self, PosixFiles.O_WRONLY | PosixFiles.O_NONBLOCK | PosixFiles.O_CLOEXEC, 0);
-        if (writer >= 0) {
-            PosixFiles.close(writer);
-        }
-        try {
-            opened.get(CANCEL_JOIN_SECONDS, TimeUnit.SECONDS);
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (final ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the thread waiting for a writer on " + self + " did not end", e);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CANCEL_JOIN_SECONDS);
+        int attempt = 0;
+        while (!opened.isDone()) {
+            final int writer = PosixFiles.tryOpen(self, PosixFiles.O_WRONLY | PosixFiles.O_NONBLOCK | PosixFiles.O_CLOEXEC, 0);
+            if (writer >= 0) {
+                PosixFiles.close(writer);
+            }
+            final long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new IllegalStateException("the thread waiting for a writer on " + self + " did not end");
+            }
+            Waits.backOff(attempt++, remaining);
         }
     }
 }

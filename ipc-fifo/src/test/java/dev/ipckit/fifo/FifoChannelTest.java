@@ -216,6 +216,21 @@ class FifoChannelTest {
     }
 
     @Test
+    void shouldOpenABlockingReceiverWhoseSenderWroteAndLeftWhileItWaited() throws Exception {
+        final String path = fifo("brief.fifo");
+        final CompletableFuture<Receiver> opening = CompletableFuture.supplyAsync(
+            () -> Channels.openReceiver("fifo:" + path + "?timeout=30s"));
+        awaitRendezvousThread();
+        try (Sender sender = Channels.openSender("fifo:" + path + "?nonblock=true")) {
+            assertTrue(sender.offer("bye".getBytes(StandardCharsets.US_ASCII)));
+        }
+        try (Receiver receiver = opening.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+            assertEquals(List.of("bye"), receiveStrings(receiver, 1));
+            assertThrows(PeerGoneException.class, () -> receiver.poll((b, o, l) -> fail("sender left"), 1, DEADLINE));
+        }
+    }
+
+    @Test
     void shouldGiveUpABlockingReceiverAtItsTimeoutAndLeaveNothingOpen() {
         final String path = fifo("nobody.fifo");
         final long before = openDescriptors();
