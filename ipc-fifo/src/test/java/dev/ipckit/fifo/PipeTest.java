@@ -193,6 +193,36 @@ class PipeTest {
         }
     }
 
+    @Test
+    void shouldAllocateNothingPerMessageOnceWarm() {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Pipes.Pair pipe = Pipes.open()) {
+            final UnsafeBuffer buffer = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(256));
+            final long[] sum = {0};
+            final dev.ipckit.MessageHandler handler = (b, o, l) -> sum[0] += l;
+            // The interpreter and C1 allocate in the FFM adapters; once C2 has compiled the path, a round of
+            // 10000 messages must allocate nothing (a few hundred bytes of noise at most).
+            final List<Long> rounds = new ArrayList<>();
+            while (rounds.isEmpty() || rounds.getLast() >= 1024) {
+                assertTrue(rounds.size() < 200, "bytes allocated per round of 10000 messages: " + rounds);
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                roundTrips(pipe, buffer, handler, 10_000);
+                rounds.add(threads.getCurrentThreadAllocatedBytes() - before);
+            }
+            assertEquals(rounds.size() * 10_000L * 200, sum[0]);
+        }
+    }
+
+    private static void roundTrips(final Pipes.Pair pipe, final UnsafeBuffer buffer, final dev.ipckit.MessageHandler handler,
+                                   final int count) {
+        for (int i = 0; i < count; i++) {
+            if (!pipe.sender().offer(buffer, 0, 200) || pipe.receiver().poll(handler, 1) != 1) {
+                fail("message " + i + " did not go through");
+            }
+        }
+    }
+
     private static List<Integer> receiveLengths(final Receiver receiver, final int count) {
         final List<Integer> got = new ArrayList<>();
         final long deadline = System.nanoTime() + DEADLINE.toNanos();
