@@ -77,6 +77,12 @@ public final class PosixFiles {
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(false));
     private static final MethodHandle WRITE_NB = Native.errnoCall("write",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(false));
+    // The same two calls taking the buffer as a raw address, so that a caller can read or write at an offset
+    // in its segment without allocating a slice per call. A pointer and a long travel alike in the C ABI.
+    private static final MethodHandle READ_NB_AT = Native.errnoCall("read",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.critical(false));
+    private static final MethodHandle WRITE_NB_AT = Native.errnoCall("write",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.critical(false));
     private static final MethodHandle UNLINK = Native.errnoCall("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle STATX = Native.errnoCall("statx",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
@@ -212,6 +218,58 @@ public final class PosixFiles {
         } catch (final Throwable t) {
             throw Native.rethrow(t);
         }
+    }
+
+    /**
+     * {@link #readNonBlocking(int, MemorySegment, long)} into {@code buffer} at {@code offset}, without
+     * allocating a slice. Never use it on a blocking descriptor.
+     *
+     * @param fd a non-blocking descriptor.
+     * @param buffer native memory, kept open by the caller for the duration of the call.
+     * @param offset where in {@code buffer} the bytes go.
+     * @param length at most this many bytes; {@code offset + length} must lie within {@code buffer}.
+     * @return bytes read (0 at end of file), or a negative errno ({@code -EAGAIN} when empty).
+     * @throws IndexOutOfBoundsException when the range lies outside {@code buffer}.
+     * @throws IllegalArgumentException when {@code buffer} is not native memory.
+     */
+    public static long readNonBlocking(final int fd, final MemorySegment buffer, final long offset, final long length) {
+        final long address = addressOf(buffer, offset, length);
+        try {
+            final long n = (long) READ_NB_AT.invokeExact(Native.state(), fd, address, length);
+            return n < 0 ? -Native.errno() : n;
+        } catch (final Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * {@link #writeNonBlocking(int, MemorySegment, long)} from {@code buffer} at {@code offset}, without
+     * allocating a slice. Never use it on a blocking descriptor.
+     *
+     * @param fd a non-blocking descriptor.
+     * @param buffer native memory, kept open by the caller for the duration of the call.
+     * @param offset where in {@code buffer} the bytes start.
+     * @param length at most this many bytes; {@code offset + length} must lie within {@code buffer}.
+     * @return bytes written, or a negative errno ({@code -EAGAIN} when full, {@code -EPIPE} with no reader).
+     * @throws IndexOutOfBoundsException when the range lies outside {@code buffer}.
+     * @throws IllegalArgumentException when {@code buffer} is not native memory.
+     */
+    public static long writeNonBlocking(final int fd, final MemorySegment buffer, final long offset, final long length) {
+        final long address = addressOf(buffer, offset, length);
+        try {
+            final long n = (long) WRITE_NB_AT.invokeExact(Native.state(), fd, address, length);
+            return n < 0 ? -Native.errno() : n;
+        } catch (final Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    private static long addressOf(final MemorySegment buffer, final long offset, final long length) {
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("buffer is on the Java heap; read and write at an offset need native memory");
+        }
+        java.util.Objects.checkFromIndexSize(offset, length, buffer.byteSize());
+        return buffer.address() + offset;
     }
 
     /**

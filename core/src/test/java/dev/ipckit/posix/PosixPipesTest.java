@@ -54,6 +54,33 @@ class PosixPipesTest {
     }
 
     @Test
+    void shouldReadAndWriteAtAnOffsetWithoutASlice() {
+        final int[] fds = PosixPipes.pipe2(PosixFiles.O_CLOEXEC | PosixFiles.O_NONBLOCK);
+        try (Arena arena = Arena.ofConfined()) {
+            final MemorySegment out = arena.allocate(64);
+            for (int i = 0; i < 64; i++) {
+                out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) i);
+            }
+            assertEquals(10, PosixFiles.writeNonBlocking(fds[1], out, 20, 10));
+            final MemorySegment in = arena.allocate(64);
+            assertEquals(4, PosixFiles.readNonBlocking(fds[0], in, 60, 4));
+            assertEquals(6, PosixFiles.readNonBlocking(fds[0], in, 0, 64));
+            assertEquals(-Errno.EAGAIN, PosixFiles.readNonBlocking(fds[0], in, 0, 64));
+            assertEquals(20, in.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 60));
+            assertEquals(23, in.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 63));
+            assertEquals(24, in.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+            assertEquals(29, in.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 5));
+            assertThrows(IndexOutOfBoundsException.class, () -> PosixFiles.readNonBlocking(fds[0], in, 60, 5));
+            assertThrows(IndexOutOfBoundsException.class, () -> PosixFiles.writeNonBlocking(fds[1], out, -1, 2));
+            assertThrows(IllegalArgumentException.class,
+                () -> PosixFiles.writeNonBlocking(fds[1], MemorySegment.ofArray(new byte[8]), 0, 8));
+        } finally {
+            PosixFiles.close(fds[0]);
+            PosixFiles.close(fds[1]);
+        }
+    }
+
+    @Test
     void shouldReportEpipeWhenTheReaderIsGone() {
         final int[] fds = PosixPipes.pipe2(PosixFiles.O_CLOEXEC | PosixFiles.O_NONBLOCK);
         PosixFiles.close(fds[0]);

@@ -1,0 +1,311 @@
+package dev.ipckit.fifo;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.ipckit.ChannelClosedException;
+import dev.ipckit.ChannelException;
+import dev.ipckit.PeerGoneException;
+import dev.ipckit.Sender;
+import dev.ipckit.posix.Errno;
+import dev.ipckit.posix.NativeException;
+import dev.ipckit.posix.PosixFiles;
+import dev.ipckit.posix.PosixPipes;
+
+/**
+ * The sending end of a FIFO or pipe: frames ({@link FrameDescriptor}) written to a non-blocking descriptor.
+ *
+ * <p>A frame of at most PIPE_BUF bytes is one {@code write(2)}: it goes out whole or, when the pipe is full
+ * (EAGAIN), not at all, so {@code offer} returns {@code false} having written nothing.
+ *
+ * <p>A larger frame cannot be written atomically, and a frame is never abandoned half written. So
+ * {@code offer} starts one only when FIONREAD shows room for all of it, or, for a frame larger than the whole
+ * pipe buffer, only when the pipe is empty; otherwise it returns {@code false} having written nothing. Once
+ * started, the frame is finished: the sender waits in poll(2) for the receiver to make room, even in the
+ * untimed {@code offer}. That wait ends when the frame is out, when the receiver goes
+ * ({@link PeerGoneException}), or when the receiver takes no byte for {@code stall=} (30 s by default):
+ * then the channel is broken, every later call fails, and the receiver will report the partial frame as
+ * discarded when this end closes.
+ *
+ * <p>The message is copied into a native staging buffer with its header, so the bytes handed to the kernel
+ * are native memory whatever backs the caller's buffer; nothing is allocated per message.
+ */
+final class FramedSender implements Sender {
+    private static final int INITIAL_STAGE = 64 * 1024;
+
+    private final String uri;
+    private final String name;
+    private final int fd;
+    private final int maxMessage;
+    private final boolean many;
+    private final boolean spin;
+    private final long stallNanos;
+    private final UnsafeBuffer stage = new UnsafeBuffer(0, 0);
+    private Arena arena;
+    private MemorySegment stageSegment;
+    private boolean closed;
+    private PeerGoneException gone;
+    private ChannelException broken;
+
+    /**
+     * @param uri the URI the end was opened with.
+     * @param name the channel as errors name it, e.g. {@code FIFO "/tmp/q.fifo"}.
+     * @param fd a non-blocking descriptor open for writing; this end owns it.
+     * @param options the end's options.
+     */
+    FramedSender(final String uri, final String name, final int fd, final StreamOptions options) {
+        this.uri = uri;
+        this.name = name;
+        this.fd = fd;
+        this.maxMessage = options.maxMessage();
+        this.many = options.many();
+        this.spin = options.spin();
+        this.stallNanos = options.stallNanos();
+        allocateStage(Math.min(INITIAL_STAGE, FrameDescriptor.frameLength(maxMessage)));
+    }
+
+    @Override
+    public boolean offer(final DirectBuffer buffer, final int offset, final int length) {
+        checkUsable(length);
+        final int frame = FrameDescriptor.frameLength(length);
+        if (frame <= FrameDescriptor.PIPE_BUF) {
+            stageFrame(buffer, offset, length);
+            return writeAtomic(frame);
+        }
+        if (!hasRoomFor(frame)) {
+            checkReaderPresent();
+            return false;
+        }
+        stageFrame(buffer, offset, length);
+        writeWhole(frame);
+        return true;
+    }
+
+    @Override
+    public boolean offer(final DirectBuffer buffer, final int offset, final int length, final Duration timeout) {
+        if (timeout.isZero() || timeout.isNegative()) {
+            return offer(buffer, offset, length);
+        }
+        checkUsable(length);
+        final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
+        final int frame = FrameDescriptor.frameLength(length);
+        if (frame <= FrameDescriptor.PIPE_BUF) {
+            stageFrame(buffer, offset, length);
+            while (!writeAtomic(frame)) {
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                Waits.await(fd, PosixPipes.POLLOUT, remaining, spin);
+            }
+            return true;
+        }
+        while (true) {
+            final int queued = PosixPipes.bytesQueued(fd);
+            final int size = PosixPipes.pipeSize(fd);
+            if (fits(frame, queued, size)) {
+                break;
+            }
+            checkReaderPresent();
+            final long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            if (queued >= size || spin) {
+                Waits.await(fd, PosixPipes.POLLOUT, remaining, spin);
+            } else {
+                // POLLOUT means one free page, less room than this frame needs; nap up to 1 ms, or until the
+                // receiver leaves (POLLERR is always reported).
+                Waits.await(fd, (short) 0, Math.min(remaining, 1_000_000), false);
+            }
+        }
+        stageFrame(buffer, offset, length);
+        writeWhole(frame);
+        return true;
+    }
+
+    private void checkUsable(final int length) {
+        if (closed) {
+            throw ChannelClosedException.of("sender", uri);
+        }
+        if (length < 0 || length > maxMessage) {
+            throw new IllegalArgumentException("length=" + length + " is outside 0..maxMessageLength=" + maxMessage
+                + " of '" + uri + "'" + (many
+                ? " (producers=many caps messages at PIPE_BUF " + FrameDescriptor.PIPE_BUF + " minus the "
+                + FrameDescriptor.HEADER_LENGTH + "-byte frame header, so that every frame is written atomically)"
+                : "; raise maxMessage= on both ends to send longer messages"));
+        }
+        if (broken != null) {
+            throw new ChannelException(broken.getMessage(), broken);
+        }
+        if (gone != null) {
+            throw new PeerGoneException(gone.getMessage(), gone.getCause());
+        }
+    }
+
+    private void stageFrame(final DirectBuffer buffer, final int offset, final int length) {
+        final int frame = FrameDescriptor.frameLength(length);
+        if (frame > stageSegment.byteSize()) {
+            allocateStage((int) Math.min(FrameDescriptor.frameLength(maxMessage),
+                Math.max(frame, 2 * stageSegment.byteSize())));
+        }
+        stage.putInt(FrameDescriptor.LENGTH_OFFSET, length, FrameDescriptor.BYTE_ORDER);
+        stage.putBytes(FrameDescriptor.PAYLOAD_OFFSET, buffer, offset, length);
+    }
+
+    private void allocateStage(final int bytes) {
+        final Arena next = Arena.ofShared();
+        final MemorySegment segment = next.allocate(bytes, 64);
+        if (arena != null) {
+            arena.close();
+        }
+        arena = next;
+        stageSegment = segment;
+        stage.wrap(segment.address(), bytes);
+    }
+
+    /**
+     * One write of a frame of at most PIPE_BUF bytes: all of it or, when full, nothing.
+     */
+    private boolean writeAtomic(final int frame) {
+        while (true) {
+            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, frame);
+            if (n == frame) {
+                return true;
+            }
+            if (n == -Errno.EAGAIN) {
+                return false;
+            }
+            if (n >= 0) {
+                // The kernel keeps writes of at most PIPE_BUF whole on pipes; finish rather than tear the frame.
+                finish(n, frame);
+                return true;
+            }
+            if (n != -Errno.EINTR) {
+                throw writeFailed((int) -n, 0, frame);
+            }
+        }
+    }
+
+    /**
+     * Whether a frame larger than PIPE_BUF may start now: when the pipe is empty, or when the bytes already
+     * queued leave room for the frame with two pages to spare (the kernel keeps bytes in pages, and a partly
+     * read first page and a partly filled last page hide up to two pages of the free space).
+     */
+    private boolean hasRoomFor(final int frame) {
+        final int queued = PosixPipes.bytesQueued(fd);
+        return queued == 0 || fits(frame, queued, PosixPipes.pipeSize(fd));
+    }
+
+    private static boolean fits(final int frame, final int queued, final int pipeSize) {
+        return queued == 0 || (long) frame <= (long) pipeSize - queued - 2L * FrameDescriptor.PIPE_BUF;
+    }
+
+    private void checkReaderPresent() {
+        if ((PosixPipes.poll(fd, PosixPipes.POLLOUT, 0) & PosixPipes.POLLERR) != 0) {
+            throw markGone(new NativeException("write", "fd=" + fd, Errno.EPIPE, readerGoneSentence()), 0, 0);
+        }
+    }
+
+    private void writeWhole(final int frame) {
+        finish(0, frame);
+    }
+
+    /**
+     * Writes the rest of a started frame, waiting for room as long as the receiver lives and keeps taking bytes.
+     */
+    private void finish(final long alreadyWritten, final int frame) {
+        long written = alreadyWritten;
+        long stalledSince = 0;
+        while (written < frame) {
+            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, written, frame - written);
+            if (n > 0) {
+                written += n;
+                stalledSince = 0;
+                continue;
+            }
+            if (n == -Errno.EAGAIN || n == 0) {
+                final long now = System.nanoTime();
+                if (stalledSince == 0) {
+                    stalledSince = now;
+                } else if (now - stalledSince >= stallNanos) {
+                    broken = new ChannelException(name + ": the receiver took no byte for " + StreamOptions.text(stallNanos)
+                        + " (stall=) while a " + frame + "-byte frame was half written (" + written + " bytes out); the "
+                        + "stream cannot go on, so this sender is broken and the receiver will discard the partial "
+                        + "frame; close both ends, and make the receiver poll while large messages are sent");
+                    throw broken;
+                }
+                Waits.await(fd, PosixPipes.POLLOUT, stallNanos - (now - stalledSince), spin);
+                continue;
+            }
+            if (n != -Errno.EINTR) {
+                throw writeFailed((int) -n, written, frame);
+            }
+        }
+    }
+
+    private ChannelException writeFailed(final int errno, final long written, final int frame) {
+        final NativeException failure = new NativeException("write", "fd=" + fd, errno,
+            errno == Errno.EPIPE ? readerGoneSentence() : null);
+        if (errno == Errno.EPIPE) {
+            return markGone(failure, written, frame);
+        }
+        return failure;
+    }
+
+    private String readerGoneSentence() {
+        return "no process has " + name + " open for reading any more: the receiver closed its end or died";
+    }
+
+    private PeerGoneException markGone(final NativeException cause, final long written, final int frame) {
+        gone = new PeerGoneException("the receiver of " + name + " ('" + uri + "') is gone: " + readerGoneSentence()
+            + (written > 0 ? "; " + written + " of the " + frame + " bytes of the frame in progress went out before" : "")
+            + "; open a new sender once a receiver is back", cause);
+        return gone;
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public int maxMessageLength() {
+        return maxMessage;
+    }
+
+    @Override
+    public boolean isPeerAlive() {
+        if (closed || gone != null) {
+            return false;
+        }
+        return (PosixPipes.poll(fd, PosixPipes.POLLOUT, 0) & PosixPipes.POLLERR) == 0;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            PosixFiles.close(fd);
+        } finally {
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "sender " + uri;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.ipckit.fifo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ipckit.Channels;
+import dev.ipckit.PeerGoneException;
+import dev.ipckit.Receiver;
+import dev.ipckit.posix.PosixFiles;
+import dev.ipckit.posix.PosixPipes;
+import dev.ipckit.posix.PosixProcess.ExitStatus;
+import dev.ipckit.posix.PosixSignals;
+
+/**
+ * FIFO behaviour that needs other processes: several writer processes sharing one FIFO, and a writer killed
+ * in the middle of a frame. The children run {@link FifoTestChild}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FifoProcessTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final int WRITERS = 4;
+    private static final int FRAMES_PER_WRITER = 10_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldKeepPipeBufSizedFramesOfFourWriterProcessesWhole() {
+        final Path path = dir.resolve("many.fifo");
+        final String writerUri = "fifo:" + path + "?producers=many&nonblock=true&timeout=60s";
+        final List<ChildPipe> pipes = new ArrayList<>();
+        final List<ChildProcess> children = new ArrayList<>();
+        try (Receiver receiver = Channels.openReceiver("fifo:" + path + "?producers=many&nonblock=true")) {
+            assertEquals(FrameDescriptor.PIPE_BUF, FrameDescriptor.frameLength(receiver.maxMessageLength()));
+            final List<ChildPipe> go = new ArrayList<>();
+            final List<ChildPipe> ready = new ArrayList<>();
+            for (int id = 0; id < WRITERS; id++) {
+                go.add(ChildPipe.toChild());
+                ready.add(ChildPipe.fromChild());
+                pipes.add(go.get(id));
+                pipes.add(ready.get(id));
+                children.add(ChildProcess.startJava(FifoTestChild.class,
+                    List.of("writer", writerUri, Integer.toString(id), Integer.toString(FRAMES_PER_WRITER)),
+                    go.get(id), ready.get(id)));
+            }
+            // Every writer has the FIFO open before any writes, so the receiver sees no end of file in between.
+            for (int id = 0; id < WRITERS; id++) {
+                assertEquals(1, ready.get(id).receiver().poll((b, o, l) -> { }, 1, DEADLINE),
+                    "writer " + id + " never opened the FIFO");
+            }
+            final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
+            for (int id = 0; id < WRITERS; id++) {
+                assertTrue(go.get(id).sender().offer(empty, 0, 0, DEADLINE));
+            }
+
+            final int[] next = new int[WRITERS];
+            final long[] received = {0};
+            final long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (received[0] < (long) WRITERS * FRAMES_PER_WRITER) {
+                assertTrue(System.nanoTime() - deadline < 0, "received only " + received[0] + " frames");
+                receiver.poll((buffer, offset, length) -> {
+                    final int id = buffer.getInt(offset);
+                    assertTrue(id >= 0 && id < WRITERS, "a frame names writer " + id);
+                    assertEquals(next[id], buffer.getInt(offset + 4), "frames of writer " + id + " out of order");
+                    assertNull(FifoTestChild.verify(buffer, offset, length, id, next[id]));
+                    next[id]++;
+                    received[0]++;
+                }, 256, Duration.ofMillis(100));
+            }
+            for (int id = 0; id < WRITERS; id++) {
+                assertEquals(FRAMES_PER_WRITER, next[id], "frames from writer " + id);
+                final ExitStatus status = children.get(id).waitFor(DEADLINE);
+                assertNotNull(status, "writer " + id + " did not exit");
+                assertEquals(0, status.exitCode(), status.toString());
+            }
+            assertThrows(PeerGoneException.class, () -> receiver.poll((b, o, l) -> fail("every frame was received"), 1, DEADLINE));
+        } finally {
+            children.forEach(ChildProcess::close);
+            pipes.forEach(ChildPipe::close);
+        }
+    }
+
+    @Test
+    void shouldDiscardAndCountThePartialFrameOfAWriterKilledMidFrame() {
+        final Path path = dir.resolve("killed.fifo");
+        final int length = 200_000;
+        try (Receiver receiver = Channels.openReceiver("fifo:" + path + "?nonblock=true")) {
+            final int probe = PosixFiles.open(path.toString(), PosixFiles.O_RDONLY | PosixFiles.O_NONBLOCK | PosixFiles.O_CLOEXEC, 0);
+            final int capacity;
+            try (ChildProcess child = ChildProcess.startJava(FifoTestChild.class,
+                List.of("large", "fifo:" + path + "?timeout=60s", Integer.toString(length)))) {
+                capacity = PosixPipes.pipeSize(probe);
+                final long deadline = System.nanoTime() + DEADLINE.toNanos();
+                while (PosixPipes.bytesQueued(probe) < capacity) {
+                    assertTrue(System.nanoTime() - deadline < 0, "the writer never filled the FIFO");
+                    assertNull(child.waitFor(Duration.ofMillis(5)), "the writer exited before it was killed");
+                }
+                assertEquals(PosixSignals.SIGKILL, child.kill().signal());
+            } finally {
+                PosixFiles.close(probe);
+            }
+            final PeerGoneException gone = assertThrows(PeerGoneException.class,
+                () -> receiver.poll((b, o, l) -> fail("a partial frame must never be delivered"), 10, DEADLINE));
+            assertTrue(gone.getMessage().contains("its " + capacity + " bytes were discarded"), gone.getMessage());
+            assertTrue(gone.getMessage().contains("a " + length + "-byte payload"), gone.getMessage());
+            assertTrue(gone.getMessage().contains(path.toString()), gone.getMessage());
+            assertFalse(receiver.isPeerAlive());
+            assertThrows(PeerGoneException.class, () -> receiver.poll((b, o, l) -> fail("nothing is left"), 10));
+        }
+    }
+}
