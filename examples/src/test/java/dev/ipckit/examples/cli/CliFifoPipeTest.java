@@ -1,0 +1,132 @@
+package dev.ipckit.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ipckit.Channels;
+import dev.ipckit.Sender;
+import dev.ipckit.examples.Generated;
+import dev.ipckit.fifo.ChildPipe;
+import dev.ipckit.fifo.ChildProcess;
+import dev.ipckit.spi.JavaCommand;
+
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CliFifoPipeTest {
+    @TempDir
+    Path dir;
+
+    private String fifo(final String name) {
+        return "fifo:" + dir.resolve(name) + "?timeout=60s";
+    }
+
+    @Test
+    void shouldSendAndVerifyGeneratedMessagesOverAFifo() {
+        final String uri = fifo("gen.fifo");
+        try (Cli recv = Cli.start("recv", uri, "--count", "5000", "--verify")) {
+            final Cli.Result send = Cli.run("send", uri, "--count", "5000", "--size", "100");
+            assertEquals(0, send.exitCode(), send.err());
+            final Cli.Result received = recv.await();
+            assertEquals(0, received.exitCode(), received.err());
+            assertTrue(received.out().startsWith("received 5000 messages, 500000 bytes, verified, crc32c="), received.out());
+        }
+    }
+
+    @Test
+    void shouldCarryStdinLinesAndExitZeroWhenTheSenderCloses() {
+        final String uri = fifo("lines.fifo");
+        try (Cli recv = Cli.start("recv", uri)) {
+            final Cli.Result send;
+            try (Cli sender = Cli.withStdin("hello\nsecond line\n\nlast", "send", uri)) {
+                send = sender.await();
+            }
+            assertEquals(0, send.exitCode(), send.err());
+            assertTrue(send.err().contains("sent 4 messages"), send.err());
+            final Cli.Result received = recv.await();
+            assertEquals(0, received.exitCode(), received.err());
+            assertEquals(List.of("hello", "second line", "", "last"), received.lines());
+        }
+    }
+
+    @Test
+    void shouldExitOneNamingTheSenderWhenItLeavesMidStream() {
+        final String uri = fifo("short.fifo");
+        try (Cli recv = Cli.start("recv", uri, "--count", "10", "--verify")) {
+            try (Sender sender = Channels.openSender(uri)) {
+                final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+                for (int i = 0; i < 4; i++) {
+                    Generated.fill(buffer, i, 64);
+                    assertTrue(sender.offer(buffer, 0, 64, Duration.ofSeconds(30)));
+                }
+            }
+            final Cli.Result received = recv.await();
+            assertEquals(1, received.exitCode());
+            assertTrue(received.err().startsWith("ipckit recv: the sender left after 4 of 10 messages"), received.err());
+            assertEquals(1, received.err().lines().count(), "one sentence, no stack trace: " + received.err());
+        }
+    }
+
+    @Test
+    void shouldReportABadUriInOneLineWithExitTwo() {
+        final Cli.Result result = Cli.run("recv", "nowhere:x");
+        assertEquals(2, result.exitCode());
+        assertTrue(result.err().startsWith("ipckit recv: unknown channel scheme 'nowhere'"), result.err());
+        assertEquals(1, result.err().lines().count(), result.err());
+        final Cli.Result verbose = Cli.run("recv", "nowhere:x", "--verbose");
+        assertTrue(verbose.err().contains("at dev.ipckit.Channels"), "--verbose shows the stack trace");
+    }
+
+    @Test
+    void shouldReceiveFromAChildSendingOnAnInheritedPipe() {
+        try (ChildPipe fromChild = ChildPipe.fromChild();
+             ChildProcess child = ChildProcess.start(JavaCommand.of(Main.class,
+                 List.of("send", "pipe:fd=3", "--count", "3000", "--size", "48")), fromChild)) {
+            final long[] next = {0};
+            final String[] failure = {null};
+            while (true) {
+                try {
+                    fromChild.receiver().poll((b, o, l) -> {
+                        if (failure[0] == null) {
+                            failure[0] = Generated.verify(b, o, l, next[0], 48);
+                        }
+                        next[0]++;
+                    }, 100, Duration.ofSeconds(30));
+                } catch (final dev.ipckit.PeerGoneException e) {
+                    break;
+                }
+            }
+            assertEquals(3000, next[0]);
+            assertEquals(null, failure[0]);
+            assertEquals(0, child.waitFor(Duration.ofSeconds(60)).exitCode());
+        }
+    }
+
+    @Test
+    void shouldPrintLinesAChildReceivesOnAnInheritedPipe() throws Exception {
+        final Path out = dir.resolve("child.out");
+        try (ChildPipe toChild = ChildPipe.toChild();
+             ChildProcess child = ChildProcess.start(List.of("/bin/sh", "-c",
+                 "exec \"$0\" \"$@\" > " + out, JavaCommand.javaExecutable(), JavaCommand.JVM_FLAGS.get(0), JavaCommand.JVM_FLAGS.get(1),
+                 JavaCommand.JVM_FLAGS.get(2), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "recv", "pipe:fd=3"),
+                 toChild)) {
+            for (final String line : List.of("alpha", "beta")) {
+                assertTrue(toChild.sender().offer(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ofSeconds(30)));
+            }
+            toChild.close();
+            assertEquals(0, child.waitFor(Duration.ofSeconds(60)).exitCode());
+            assertEquals(List.of("alpha", "beta"), java.nio.file.Files.readAllLines(out));
+            assertFalse(child.isAlive());
+        }
+    }
+}
