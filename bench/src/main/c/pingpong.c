@@ -2,16 +2,20 @@
  * The machine's limits for ipckit's round-trip table: one C program per mechanism, two processes
  * (fork), 32-byte messages, a round trip timed with CLOCK_MONOTONIC.
  *
- *   pingpong MODE ROUNDS WARMUP OUT
+ *   pingpong MODE ROUNDS WARMUP OUT [MAX_MILLIS]
  *
  * MODE is shm-spin, pipe, pipe-spin, fifo, signal or futex. After WARMUP untimed round trips, ROUNDS
- * round trips are timed and their latencies in nanoseconds written to OUT as little-endian int64s.
+ * round trips are timed and their latencies in nanoseconds written to OUT as little-endian int64s (the
+ * host's byte order; ipckit runs on little-endian x86_64 and aarch64). With MAX_MILLIS, the timed part
+ * stops after that many milliseconds even if fewer than ROUNDS were done, and OUT holds the ones done.
  * Exit status 0 on success; a failed call prints "pingpong: CALL: strerror" on stderr and exits 1.
+ * The echo process dies with its parent (PR_SET_PDEATHSIG), and the FIFOs are removed on every exit.
  *
  *   shm-spin   a MAP_SHARED page; each side spins on the other's sequence word (acquire/release)
  *   pipe       two pipes, blocking read(2)/write(2)
  *   pipe-spin  two O_NONBLOCK pipes, read(2) retried on EAGAIN
- *   fifo       two named FIFOs (mkfifo in a fresh mkdtemp directory), blocking read(2)/write(2)
+ *   fifo       two named FIFOs (mkfifo in a fresh mkdtemp directory under $TMPDIR or /tmp), blocking
+ *              read(2)/write(2)
  *   signal     a MAP_SHARED page for the payload; each side sleeps in sigwaitinfo(2) on a blocked
  *              real-time signal and the other wakes it with kill(2)
  *   futex      a MAP_SHARED page; each side sleeps in FUTEX_WAIT on the other's sequence word and is
@@ -28,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -49,6 +54,25 @@ static inline void cpu_relax(void) {
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
 #endif
+}
+
+/* What the parent must undo on any exit: the echo process to reap, the FIFO directory to remove. */
+static pid_t echo_pid = 0;
+static char fifo_dir[256] = "";
+static char fifo_a[272] = "", fifo_b[272] = "";
+
+static void cleanup(void) {
+    if (echo_pid > 0) {
+        kill(echo_pid, SIGKILL);
+        waitpid(echo_pid, NULL, 0);
+        echo_pid = 0;
+    }
+    if (fifo_dir[0] != '\0') {
+        unlink(fifo_a);
+        unlink(fifo_b);
+        rmdir(fifo_dir);
+        fifo_dir[0] = '\0';
+    }
 }
 
 static void die(const char *call) {
@@ -113,21 +137,30 @@ static void await_signal(const sigset_t *set, _Atomic uint32_t *word, uint32_t e
     }
 }
 
+static long parse_count(const char *text, const char *name) {
+    char *end;
+    errno = 0;
+    const long value = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || value < 0) {
+        fprintf(stderr, "pingpong: %s=%s is not a count (0 or more)\n", name, text);
+        exit(2);
+    }
+    return value;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: pingpong shm-spin|pipe|pipe-spin|fifo|signal|futex ROUNDS WARMUP OUT\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: pingpong shm-spin|pipe|pipe-spin|fifo|signal|futex ROUNDS WARMUP OUT [MAX_MILLIS]\n");
         return 2;
     }
     const char *mode = argv[1];
-    const long rounds = atol(argv[2]);
-    const long warmup = atol(argv[3]);
+    const long rounds = parse_count(argv[2], "ROUNDS");
+    const long warmup = parse_count(argv[3], "WARMUP");
+    const long max_millis = argc == 6 ? parse_count(argv[5], "MAX_MILLIS") : 0;
     const long total = rounds + warmup;
-    int64_t *samples = calloc((size_t) rounds, sizeof(int64_t));
+    int64_t *samples = calloc(rounds > 0 ? (size_t) rounds : 1, sizeof(int64_t));
     if (samples == NULL) die("calloc");
 
-    struct shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (sh == MAP_FAILED) die("mmap");
-    int to_child[2] = {-1, -1}, to_parent[2] = {-1, -1};
     const int spin = strcmp(mode, "pipe-spin") == 0;
     const int is_pipe = strcmp(mode, "pipe") == 0 || spin;
     const int is_fifo = strcmp(mode, "fifo") == 0;
@@ -138,15 +171,24 @@ int main(int argc, char **argv) {
         fprintf(stderr, "pingpong: unknown mode '%s'\n", mode);
         return 2;
     }
-    char dir[] = "/tmp/ipckit-pingpong.XXXXXX", a_path[64], b_path[64];
+    struct shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED) die("mmap");
+    int to_child[2] = {-1, -1}, to_parent[2] = {-1, -1};
     if (is_pipe) {
         if (pipe2(to_child, spin ? O_NONBLOCK : 0) < 0 || pipe2(to_parent, spin ? O_NONBLOCK : 0) < 0) die("pipe2");
     }
+    atexit(cleanup);
     if (is_fifo) {
-        if (mkdtemp(dir) == NULL) die("mkdtemp");
-        snprintf(a_path, sizeof a_path, "%s/a", dir);
-        snprintf(b_path, sizeof b_path, "%s/b", dir);
-        if (mkfifo(a_path, 0600) < 0 || mkfifo(b_path, 0600) < 0) die("mkfifo");
+        const char *tmp = getenv("TMPDIR");
+        snprintf(fifo_dir, sizeof fifo_dir, "%s/ipckit-pingpong.XXXXXX",
+                 tmp != NULL && tmp[0] != '\0' && strlen(tmp) < 200 ? tmp : "/tmp");
+        if (mkdtemp(fifo_dir) == NULL) {
+            fifo_dir[0] = '\0';
+            die("mkdtemp");
+        }
+        snprintf(fifo_a, sizeof fifo_a, "%s/a", fifo_dir);
+        snprintf(fifo_b, sizeof fifo_b, "%s/b", fifo_dir);
+        if (mkfifo(fifo_a, 0600) < 0 || mkfifo(fifo_b, 0600) < 0) die("mkfifo");
     }
     const int sig = SIGRTMIN + 4;
     sigset_t set;
@@ -155,14 +197,18 @@ int main(int argc, char **argv) {
     if (is_signal && sigprocmask(SIG_BLOCK, &set, NULL) < 0) die("sigprocmask"); /* inherited by the child */
     const pid_t parent = getpid();
 
-    pid_t child = fork();
+    const pid_t child = fork();
     if (child < 0) die("fork");
     char buf[MSG];
     if (child == 0) {
+        /* The echo process: never outlives the parent, never runs the parent's exit handler. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("prctl(PR_SET_PDEATHSIG)");
+        if (getppid() != parent) _exit(1);
+        fifo_dir[0] = '\0';
         int in = to_child[0], out = to_parent[1];
         if (is_fifo) {
-            if ((in = open(a_path, O_RDONLY)) < 0) die("open");
-            if ((out = open(b_path, O_WRONLY)) < 0) die("open");
+            if ((in = open(fifo_a, O_RDONLY)) < 0) die("open");
+            if ((out = open(fifo_b, O_WRONLY)) < 0) die("open");
         }
         for (long i = 1; i <= total; i++) {
             if (is_pipe || is_fifo) {
@@ -188,14 +234,20 @@ int main(int argc, char **argv) {
         }
         _exit(0);
     }
+    echo_pid = child;
 
     int out = to_child[1], in = to_parent[0];
     if (is_fifo) {
-        if ((out = open(a_path, O_WRONLY)) < 0) die("open");
-        if ((in = open(b_path, O_RDONLY)) < 0) die("open");
+        if ((out = open(fifo_a, O_WRONLY)) < 0) die("open");
+        if ((in = open(fifo_b, O_RDONLY)) < 0) die("open");
     }
     memset(buf, 'x', MSG);
+    uint64_t deadline = UINT64_MAX;
+    long done = 0;
     for (long i = 1; i <= total; i++) {
+        if (i == warmup + 1 && max_millis > 0) {
+            deadline = now_ns() + (uint64_t) max_millis * 1000000ull;
+        }
         const uint64_t start = now_ns();
         if (is_pipe || is_fifo) {
             full_write(out, buf, MSG);
@@ -221,22 +273,24 @@ int main(int argc, char **argv) {
             memcpy(buf, sh->reply, MSG);
         }
         const uint64_t end = now_ns();
-        if (i > warmup) samples[i - warmup - 1] = (int64_t) (end - start);
+        if (i > warmup) {
+            samples[done++] = (int64_t) (end - start);
+            if (end >= deadline) break; /* the echo process is killed and reaped below */
+        }
     }
     int status;
-    if (waitpid(child, &status, 0) < 0) die("waitpid");
-    if (is_fifo) {
-        unlink(a_path);
-        unlink(b_path);
-        rmdir(dir);
+    if (done < rounds) {
+        kill(child, SIGKILL);
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (waitpid(child, &status, 0) < 0) die("waitpid");
+    echo_pid = 0;
+    if (done == rounds && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
         fprintf(stderr, "pingpong: the echo process failed\n");
         return 1;
     }
     FILE *f = fopen(argv[4], "wb");
     if (f == NULL) die("fopen");
-    if (fwrite(samples, sizeof(int64_t), (size_t) rounds, f) != (size_t) rounds) die("fwrite");
+    if (done > 0 && fwrite(samples, sizeof(int64_t), (size_t) done, f) != (size_t) done) die("fwrite");
     if (fclose(f) != 0) die("fclose");
     return 0;
 }

@@ -1,0 +1,151 @@
+package dev.ipckit.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.IoUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+/**
+ * The measuring side of the {@code agrona/raw} row (see {@link AgronaRawPeer} for the file): writes a ping to the
+ * request ring and busy-spins on the reply ring.
+ */
+final class AgronaRawPingPong extends RoundTripLoop implements MessageHandler {
+    private static final long TIMEOUT_NANOS = IpckitPingPong.TIMEOUT.toNanos();
+    private static final int CHECK_MASK = (1 << 16) - 1;
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    private final RingBuffer requests;
+    private final RingBuffer replies;
+    private final Process echo;
+    private final UnsafeBuffer message;
+    private final int length;
+    private long echoedSequence;
+    private int echoedLength;
+    private int echoedType;
+
+    private AgronaRawPingPong(final MappedByteBuffer file, final Process echo, final int length) {
+        this.requests = AgronaRawPeer.requests(file);
+        this.replies = AgronaRawPeer.replies(file);
+        this.echo = echo;
+        this.length = length;
+        this.message = new UnsafeBuffer(ByteBuffer.allocateDirect(length));
+    }
+
+    /**
+     * Measures the {@code agrona/raw} row: makes the file, starts the echo process, runs the round trips, and
+     * removes everything.
+     *
+     * @param settings counts and limits.
+     * @param progress where progress lines go.
+     * @return the timed round trips, in nanoseconds.
+     * @throws IllegalStateException with a sentence when the row cannot be measured.
+     */
+    static Histogram measure(final BenchSettings settings, final Progress progress) throws IOException {
+        final Path path = Path.of("/dev/shm", "ipckit-bench-" + ProcessHandle.current().pid() + "-agrona-"
+            + RUNS.incrementAndGet());
+        final Path log = Files.createTempFile("ipckit-bench-agrona-", ".log");
+        MappedByteBuffer file = null;
+        Process process = null;
+        try {
+            file = IoUtil.mapNewFile(new File(path.toString()), AgronaRawPeer.FILE_LENGTH);
+            progress.line("starting the echo process");
+            process = JavaChild.start(AgronaRawPeer.class, List.of(path.toString(),
+                Long.toString(ProcessHandle.current().pid())), log);
+            final AgronaRawPingPong loop = new AgronaRawPingPong(file, process, settings.messageLength());
+            try {
+                loop.awaitReady();
+                final Histogram histogram = loop.run(settings, progress);
+                loop.stopEcho();
+                return histogram;
+            } catch (final RuntimeException e) {
+                final String said = process.isAlive() ? "" : JavaChild.lastLine(log);
+                throw new IllegalStateException(e.getMessage() + (said.isEmpty() ? "" : "; the echo process said: " + said), e);
+            }
+        } finally {
+            if (process != null) {
+                JavaChild.stop(process, 10_000);
+            }
+            if (file != null) {
+                IoUtil.unmap(file);
+            }
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private void awaitReady() {
+        final long start = System.nanoTime();
+        echoedType = 0;
+        while (echoedType != AgronaRawPeer.READY) {
+            if (replies.read(this, 1) == 0) {
+                Thread.onSpinWait();
+                if (!echo.isAlive()) {
+                    throw new IllegalStateException("agrona/raw: the echo process ended before it was ready");
+                }
+                if (System.nanoTime() - start > EchoSession.START_TIMEOUT.toNanos()) {
+                    throw new IllegalStateException("agrona/raw: the echo process was not ready within "
+                        + EchoSession.START_TIMEOUT.toSeconds() + " s");
+                }
+                Thread.yield();
+            }
+        }
+    }
+
+    private void stopEcho() {
+        message.putLong(0, -1);
+        if (!requests.write(AgronaRawPeer.STOP, message, 0, Long.BYTES)) {
+            throw new IllegalStateException("agrona/raw: the request ring is full at the end");
+        }
+    }
+
+    @Override
+    protected void roundTrip(final long sequence) {
+        message.putLong(0, sequence);
+        if (!requests.write(AgronaRawPeer.PING, message, 0, length)) {
+            throw new IllegalStateException("agrona/raw: the request ring is full at round trip " + sequence
+                + "; the echo side is not reading");
+        }
+        long spins = 0;
+        long waitStart = 0;
+        while (replies.read(this, 1) == 0) {
+            Thread.onSpinWait();
+            if ((++spins & CHECK_MASK) == 0) {
+                final long now = System.nanoTime();
+                if (waitStart == 0) {
+                    waitStart = now;
+                } else if (now - waitStart > TIMEOUT_NANOS) {
+                    throw new IllegalStateException("agrona/raw: no echo of round trip " + sequence + " within "
+                        + TIMEOUT_NANOS / 1_000_000_000L + " s");
+                }
+                if (!echo.isAlive()) {
+                    throw new IllegalStateException("agrona/raw: the echo process ended during round trip " + sequence);
+                }
+            }
+        }
+        if (echoedSequence != sequence || echoedLength != length) {
+            throw new IllegalStateException("agrona/raw: round trip " + sequence + " came back as " + echoedSequence
+                + " with " + echoedLength + " bytes");
+        }
+    }
+
+    /**
+     * Takes an echo.
+     */
+    @Override
+    public void onMessage(final int type, final MutableDirectBuffer buffer, final int index, final int length) {
+        echoedType = type;
+        echoedSequence = AgronaRawPeer.sequence(buffer, index);
+        echoedLength = length;
+    }
+}

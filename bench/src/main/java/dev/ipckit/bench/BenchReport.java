@@ -1,0 +1,82 @@
+package dev.ipckit.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The outcome of a ping-pong run: one {@link RowResult} per row, in the table's order, and where the files went.
+ *
+ * @param results the rows.
+ * @param settings how they were run.
+ * @param directory where {@code latency.csv}, {@code latency.svg} and the {@code .hgrm} files were written.
+ */
+public record BenchReport(List<RowResult> results, BenchSettings settings, Path directory) {
+    /**
+     * @return whether any row has no figures.
+     */
+    public boolean failed() {
+        return results.stream().anyMatch(result -> !result.ok());
+    }
+
+    /**
+     * @param name a row name.
+     * @return that row's result, if it was run.
+     */
+    public Optional<RowResult> result(final String name) {
+        return results.stream().filter(result -> result.row().name().equals(name)).findFirst();
+    }
+
+    /**
+     * The ratio of an ipckit row to its C limit at a percentile.
+     *
+     * @param result an ipckit row's result.
+     * @param percentile 0..100.
+     * @return the ratio, or empty when either row has no figures or the row has no limit.
+     */
+    public Optional<Double> ratio(final RowResult result, final double percentile) {
+        if (!result.ok() || result.row().limit() == null) {
+            return Optional.empty();
+        }
+        return result(result.row().limit()).filter(RowResult::ok)
+            .map(limit -> (double) result.nanosAt(percentile) / Math.max(1, limit.nanosAt(percentile)));
+    }
+
+    /**
+     * Prints the table: percentiles in microseconds, samples, and each ipckit row's ratio to its C limit at p50
+     * and p99; then one line per row without figures, saying why.
+     *
+     * @param out where.
+     */
+    public void print(final PrintStream out) {
+        out.printf(Locale.ROOT, "%-13s %-6s %9s %9s %9s %9s %10s %9s   %s%n", "row", "kind", "p50 us", "p90 us",
+            "p99 us", "p99.9 us", "max us", "samples", "vs C limit (p50, p99)");
+        for (final RowResult result : results) {
+            final Row row = result.row();
+            if (!result.ok()) {
+                out.printf(Locale.ROOT, "%-13s %-6s %9s %9s %9s %9s %10s %9s   %s%n", row.name(), row.kind().label(),
+                    "-", "-", "-", "-", "-", "0", "no figures (see below)");
+                continue;
+            }
+            final String versus = ratio(result, 50)
+                .map(p50 -> String.format(Locale.ROOT, "%.2fx, %.2fx  %s", p50, ratio(result, 99).orElseThrow(),
+                    row.limit()))
+                .orElse(row.limit() == null ? "" : "-  (" + row.limit() + " has no figures)");
+            out.printf(Locale.ROOT, "%-13s %-6s %9s %9s %9s %9s %10s %9d   %s%n", row.name(), row.kind().label(),
+                micros(result.nanosAt(50)), micros(result.nanosAt(90)), micros(result.nanosAt(99)),
+                micros(result.nanosAt(99.9)), micros(result.histogram().getMaxValue()),
+                result.histogram().getTotalCount(), versus);
+        }
+        for (final RowResult result : results) {
+            if (!result.ok()) {
+                out.println(result.row().name() + ": " + result.failure());
+            }
+        }
+    }
+
+    private static String micros(final long nanos) {
+        return String.format(Locale.ROOT, nanos < 100_000 ? "%.2f" : "%.0f", nanos / 1000.0);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.ipckit.bench;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.ipckit.MessageHandler;
+import dev.ipckit.Receiver;
+import dev.ipckit.Sender;
+
+/**
+ * The round trips of an ipckit row: a message offered on the request channel, its echo polled from the reply
+ * channel, both with the transport's own waiting ({@code wait=} in the URI) and a 10 s timeout.
+ */
+final class IpckitPingPong extends RoundTripLoop implements MessageHandler {
+    /** The longest a single offer or poll may wait before the row fails. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final String name;
+    private final Sender sender;
+    private final Receiver receiver;
+    private final UnsafeBuffer message;
+    private final int length;
+    private long echoedSequence;
+    private int echoedLength;
+
+    private IpckitPingPong(final String name, final EchoSession session, final int length) {
+        this.name = name;
+        this.sender = session.sender();
+        this.receiver = session.receiver();
+        this.length = length;
+        this.message = new UnsafeBuffer(ByteBuffer.allocateDirect(length));
+    }
+
+    /**
+     * Measures one ipckit row: starts its echo process, runs the round trips, and closes everything.
+     *
+     * @param row an ipckit row such as {@code mmap/spin}.
+     * @param settings counts and limits.
+     * @param progress where progress lines go.
+     * @return the timed round trips, in nanoseconds.
+     * @throws IllegalStateException with a sentence when the row cannot be measured.
+     */
+    public static Histogram measure(final Row row, final BenchSettings settings, final Progress progress) {
+        progress.line("starting the echo process");
+        try (EchoSession session = EchoSession.start(row.name())) {
+            try {
+                return new IpckitPingPong(row.name(), session, settings.messageLength()).run(settings, progress);
+            } catch (final RuntimeException e) {
+                final String detail = session.childFailure();
+                final String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                throw new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
+            }
+        }
+    }
+
+    @Override
+    protected void roundTrip(final long sequence) {
+        message.putLong(0, sequence);
+        if (!sender.offer(message, 0, length, TIMEOUT)) {
+            throw new IllegalStateException(name + ": the request channel stayed full for " + TIMEOUT.toSeconds()
+                + " s at round trip " + sequence);
+        }
+        if (receiver.poll(this, 1, TIMEOUT) == 0) {
+            throw new IllegalStateException(name + ": no echo of round trip " + sequence + " within "
+                + TIMEOUT.toSeconds() + " s");
+        }
+        if (echoedSequence != sequence || echoedLength != length) {
+            throw new IllegalStateException(name + ": round trip " + sequence + " came back as " + echoedSequence
+                + " with " + echoedLength + " bytes instead of " + length);
+        }
+    }
+
+    /**
+     * Takes an echo.
+     */
+    @Override
+    public void onMessage(final DirectBuffer buffer, final int offset, final int length) {
+        echoedSequence = length >= Long.BYTES ? buffer.getLong(offset) : -1;
+        echoedLength = length;
+    }
+}

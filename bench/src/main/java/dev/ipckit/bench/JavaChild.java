@@ -1,0 +1,106 @@
+package dev.ipckit.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.ipckit.spi.JavaCommand;
+
+/**
+ * The command line of a measuring child JVM: this JVM's {@code java} and class path, the flags ipckit needs, and
+ * the full JIT (unlike {@link JavaCommand#of}, which trades peak speed for start-up time).
+ */
+public final class JavaChild {
+    /** Flags for every measuring child JVM besides {@link JavaCommand#JVM_FLAGS}. */
+    public static final List<String> TUNING = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-Xshare:auto");
+
+    private JavaChild() {
+    }
+
+    /**
+     * @param mainClass the class whose {@code main} the child runs.
+     * @param args its arguments.
+     * @return the command line.
+     */
+    public static List<String> command(final Class<?> mainClass, final List<String> args) {
+        final List<String> command = new ArrayList<>();
+        command.add(JavaCommand.javaExecutable());
+        command.addAll(JavaCommand.JVM_FLAGS);
+        command.addAll(TUNING);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(args);
+        return command;
+    }
+
+    /**
+     * Starts a child JVM whose standard output is discarded and whose standard error goes to {@code log}.
+     *
+     * @param mainClass the class whose {@code main} the child runs.
+     * @param args its arguments.
+     * @param log where its standard error goes.
+     * @return the running child.
+     * @throws IllegalStateException when it cannot be started.
+     */
+    public static Process start(final Class<?> mainClass, final List<String> args, final Path log) {
+        try {
+            return new ProcessBuilder(command(mainClass, args))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(log.toFile())
+                .start();
+        } catch (final java.io.IOException e) {
+            throw new IllegalStateException("cannot start a java process for " + mainClass.getSimpleName() + ": "
+                + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits for a child to end, kills it with SIGKILL if it has not ended within {@code graceMillis}, and reaps
+     * it.
+     *
+     * @param process the child.
+     * @param graceMillis how long to let it end by itself.
+     * @return its exit code (137 when it was killed).
+     */
+    public static int stop(final Process process, final long graceMillis) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (!process.waitFor(graceMillis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        process.destroyForcibly();
+                        process.waitFor();
+                    }
+                    return process.exitValue();
+                } catch (final InterruptedException e) {
+                    interrupted = true;
+                    process.destroyForcibly();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * @param log a child's standard error.
+     * @return its last non-blank line, or "" when there is none.
+     */
+    public static String lastLine(final Path log) {
+        try {
+            final List<String> lines = Files.readAllLines(log);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank()) {
+                    return lines.get(i).strip();
+                }
+            }
+            return "";
+        } catch (final java.io.IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
+    }
+}
