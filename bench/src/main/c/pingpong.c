@@ -9,7 +9,8 @@
  * host's byte order; ipckit runs on little-endian x86_64 and aarch64). With MAX_MILLIS, the timed part
  * stops after that many milliseconds even if fewer than ROUNDS were done, and OUT holds the ones done.
  * Exit status 0 on success; a failed call prints "pingpong: CALL: strerror" on stderr and exits 1.
- * The echo process dies with its parent (PR_SET_PDEATHSIG), and the FIFOs are removed on every exit.
+ * The echo process dies with its parent (PR_SET_PDEATHSIG); on SIGTERM or SIGINT the parent kills and reaps
+ * it and exits 128 + the signal; the FIFOs are removed on every exit but SIGKILL.
  *
  *   shm-spin   a MAP_SHARED page; each side spins on the other's sequence word (acquire/release)
  *   pipe       two pipes, blocking read(2)/write(2)
@@ -73,6 +74,12 @@ static void cleanup(void) {
         rmdir(fifo_dir);
         fifo_dir[0] = '\0';
     }
+}
+
+/* SIGTERM or SIGINT in the parent: reap the echo process, remove the FIFOs, and go (all async-signal-safe). */
+static void on_terminate(int sig) {
+    cleanup();
+    _exit(128 + sig);
 }
 
 static void die(const char *call) {
@@ -178,6 +185,11 @@ int main(int argc, char **argv) {
         if (pipe2(to_child, spin ? O_NONBLOCK : 0) < 0 || pipe2(to_parent, spin ? O_NONBLOCK : 0) < 0) die("pipe2");
     }
     atexit(cleanup);
+    struct sigaction terminate;
+    memset(&terminate, 0, sizeof terminate);
+    terminate.sa_handler = on_terminate;
+    sigemptyset(&terminate.sa_mask);
+    if (sigaction(SIGTERM, &terminate, NULL) < 0 || sigaction(SIGINT, &terminate, NULL) < 0) die("sigaction");
     if (is_fifo) {
         const char *tmp = getenv("TMPDIR");
         snprintf(fifo_dir, sizeof fifo_dir, "%s/ipckit-pingpong.XXXXXX",
@@ -201,7 +213,9 @@ int main(int argc, char **argv) {
     if (child < 0) die("fork");
     char buf[MSG];
     if (child == 0) {
-        /* The echo process: never outlives the parent, never runs the parent's exit handler. */
+        /* The echo process: never outlives the parent, never runs the parent's exit or signal handlers. */
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("prctl(PR_SET_PDEATHSIG)");
         if (getppid() != parent) _exit(1);
         fifo_dir[0] = '\0';

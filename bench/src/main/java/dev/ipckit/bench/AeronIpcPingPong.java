@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
@@ -72,6 +73,16 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
             .printConfigurationOnStart(false)
             .warnIfDirectoryExists(false);
         Process process = null;
+        final AtomicReference<Process> started = new AtomicReference<>();
+        final AutoCloseable atExit = () -> { // the driver is left to its own shutdown; its files go here
+            final Process echo = started.get();
+            if (echo != null) {
+                JavaChild.stop(echo, 0);
+            }
+            EchoSession.deleteTree(directory);
+            Files.deleteIfExists(log);
+        };
+        Cleanup.register(atExit);
         progress.line("launching the embedded media driver");
         try (MediaDriver driver = MediaDriver.launch(driverContext);
              Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
@@ -79,6 +90,7 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
              Subscription pongs = aeron.addSubscription(AeronIpcPeer.CHANNEL, AeronIpcPeer.PONG_STREAM)) {
             progress.line("starting the echo process");
             process = JavaChild.start(AeronIpcPeer.class, List.of(driver.aeronDirectoryName(), Long.toString(pid)), log);
+            started.set(process);
             final AeronIpcPingPong loop = new AeronIpcPingPong(pings, pongs, process, settings.messageLength());
             try {
                 loop.awaitConnected();
@@ -96,6 +108,7 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
             }
             EchoSession.deleteTree(directory);
             Files.deleteIfExists(log);
+            Cleanup.done(atExit);
         }
     }
 

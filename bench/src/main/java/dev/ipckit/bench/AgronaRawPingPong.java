@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
@@ -57,11 +58,22 @@ final class AgronaRawPingPong extends RoundTripLoop implements MessageHandler {
         final Path log = Files.createTempFile("ipckit-bench-agrona-", ".log");
         MappedByteBuffer file = null;
         Process process = null;
+        final AtomicReference<Process> started = new AtomicReference<>();
+        final AutoCloseable atExit = () -> { // no unmap here: the measuring thread may still be reading the rings
+            final Process echo = started.get();
+            if (echo != null) {
+                JavaChild.stop(echo, 0);
+            }
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(log);
+        };
+        Cleanup.register(atExit);
         try {
             file = IoUtil.mapNewFile(new File(path.toString()), AgronaRawPeer.FILE_LENGTH);
             progress.line("starting the echo process");
             process = JavaChild.start(AgronaRawPeer.class, List.of(path.toString(),
                 Long.toString(ProcessHandle.current().pid())), log);
+            started.set(process);
             final AgronaRawPingPong loop = new AgronaRawPingPong(file, process, settings.messageLength());
             try {
                 loop.awaitReady();
@@ -81,6 +93,7 @@ final class AgronaRawPingPong extends RoundTripLoop implements MessageHandler {
             }
             Files.deleteIfExists(path);
             Files.deleteIfExists(log);
+            Cleanup.done(atExit);
         }
     }
 

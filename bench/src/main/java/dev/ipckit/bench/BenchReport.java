@@ -63,7 +63,8 @@ public record BenchReport(List<RowResult> results, BenchSettings settings, Path 
             final String versus = ratio(result, 50)
                 .map(p50 -> String.format(Locale.ROOT, "%.2fx, %.2fx  %s", p50, ratio(result, 99).orElseThrow(),
                     row.limit()))
-                .orElse(row.limit() == null ? "" : "-  (" + row.limit() + " has no figures)");
+                .orElse(row.limit() == null ? ""
+                    : "-  (" + row.limit() + (result(row.limit()).isPresent() ? " has no figures)" : " was not run)"));
             out.printf(Locale.ROOT, "%-13s %-6s %9s %9s %9s %9s %10s %9d   %s%n", row.name(), row.kind().label(),
                 micros(result.nanosAt(50)), micros(result.nanosAt(90)), micros(result.nanosAt(99)),
                 micros(result.nanosAt(99.9)), micros(result.histogram().getMaxValue()),

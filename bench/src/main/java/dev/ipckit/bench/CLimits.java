@@ -34,6 +34,7 @@ final class CLimits implements AutoCloseable {
     private final Path directory;
     private final Path binary;
     private final String missing;
+    private volatile Process running;
 
     private CLimits(final Path directory, final Path binary, final String missing) {
         this.directory = directory;
@@ -83,7 +84,9 @@ final class CLimits implements AutoCloseable {
                 return new CLimits(null, null, "gcc could not compile pingpong.c (exit status " + process.exitValue()
                     + ")" + (said.isEmpty() ? "" : ": " + said));
             }
-            return new CLimits(directory, binary, null);
+            final CLimits limits = new CLimits(directory, binary, null);
+            Cleanup.register(limits);
+            return limits;
         } catch (final IOException e) {
             EchoSession.deleteTree(directory);
             return new CLimits(null, null, "cannot run gcc on pingpong.c: " + e.getMessage());
@@ -141,6 +144,7 @@ final class CLimits implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(log.toFile())
                 .start();
+            running = process;
             if (!process.waitFor(settings.rowDeadline().toMillis(), TimeUnit.MILLISECONDS)) {
                 JavaChild.stop(process, 0);
                 throw new IllegalStateException("pingpong " + mode + " did not finish within "
@@ -162,6 +166,7 @@ final class CLimits implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running pingpong " + mode, e);
         } finally {
+            running = null;
             try {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(log);
@@ -221,10 +226,15 @@ final class CLimits implements AutoCloseable {
     }
 
     /**
-     * Removes the compiled program and its directory.
+     * Kills a run still going (its echo process dies with it), and removes the compiled program and its directory.
      */
     @Override
     public void close() {
+        Cleanup.done(this);
+        final Process process = running;
+        if (process != null) {
+            JavaChild.stop(process, 0);
+        }
         if (directory != null) {
             EchoSession.deleteTree(directory);
         }

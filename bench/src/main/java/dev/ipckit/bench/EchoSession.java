@@ -19,7 +19,6 @@ import dev.ipckit.fifo.ChildPipe;
 import dev.ipckit.fifo.ChildProcess;
 import dev.ipckit.posix.PosixPipes;
 import dev.ipckit.posix.PosixProcess;
-import dev.ipckit.posix.PosixProcess.ExitStatus;
 
 /**
  * This process's ends of a request channel and a reply channel to an {@link EchoPeer} in a child JVM, for one
@@ -62,7 +61,9 @@ public final class EchoSession implements AutoCloseable {
     private ChildPipe fromChild;
     private Sender sender;
     private Receiver receiver;
-    private boolean closed;
+    private volatile boolean closed;
+    /** What the shutdown hook does if the session is still open at exit: see {@link #abandon()}. */
+    private final AutoCloseable atExit = this::abandon;
 
     private EchoSession(final String transport) throws IOException {
         this.transport = transport;
@@ -95,6 +96,7 @@ public final class EchoSession implements AutoCloseable {
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot make a temporary directory for " + transport + ": " + e.getMessage(), e);
         }
+        Cleanup.register(session.atExit);
         try {
             session.open(family, transport.substring(transport.indexOf('/') + 1));
             session.awaitReady();
@@ -201,20 +203,16 @@ public final class EchoSession implements AutoCloseable {
     }
 
     /**
-     * @return a sentence on how the echo process failed (its exit status and its last words), or "" when it
-     *     still runs or never started.
+     * @return how the echo process ended (e.g. "the echo process 4242 exited with status 1: ...", with its last
+     *     words), or "" when it still runs or never started.
      */
     public String childFailure() {
         if (process == null && child == null || isAlive()) {
             return "";
         }
-        final String status;
-        if (process != null) {
-            status = "exited with status " + process.exitValue();
-        } else {
-            final ExitStatus exit = child.waitFor(Duration.ZERO);
-            status = exit.toString();
-        }
+        final String status = process != null
+            ? "process " + process.pid() + " exited with status " + process.exitValue()
+            : child.waitFor(Duration.ZERO).toString();
         String said = "";
         try {
             final Path errorFile = scratch.resolve("echo.error");
@@ -225,7 +223,7 @@ public final class EchoSession implements AutoCloseable {
         if (said.isEmpty()) {
             said = JavaChild.lastLine(scratch.resolve("echo.log"));
         }
-        return "the echo process " + status + (said.isEmpty() ? "" : ": " + said);
+        return "the echo " + status + (said.isEmpty() ? "" : ": " + said);
     }
 
     /**
@@ -233,11 +231,12 @@ public final class EchoSession implements AutoCloseable {
      * Idempotent.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        Cleanup.done(atExit);
         RuntimeException failure = null;
         for (final AutoCloseable end : new AutoCloseable[] {sender, receiver, toChild, fromChild}) {
             try {
@@ -261,6 +260,23 @@ public final class EchoSession implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * At exit with the session still open: kills the echo process and removes the files, but leaves the ends
+     * open (another thread may be in a poll; the kernel closes them as the process ends).
+     */
+    private void abandon() {
+        if (process != null) {
+            JavaChild.stop(process, 0);
+        }
+        if (child != null) {
+            child.kill();
+        }
+        for (final Path file : shmFiles) {
+            deleteQuietly(file);
+        }
+        deleteTree(scratch);
     }
 
     private static void deleteQuietly(final Path file) {

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import dev.ipckit.spi.JavaCommand;
 
@@ -14,6 +15,8 @@ import dev.ipckit.spi.JavaCommand;
 public final class JavaChild {
     /** Flags for every measuring child JVM besides {@link JavaCommand#JVM_FLAGS}. */
     public static final List<String> TUNING = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-Xshare:auto");
+    /** How long {@link #stop} waits after SIGTERM before SIGKILL. */
+    public static final long TERM_GRACE_MILLIS = 2_000;
 
     private JavaChild() {
     }
@@ -57,21 +60,24 @@ public final class JavaChild {
     }
 
     /**
-     * Waits for a child to end, kills it with SIGKILL if it has not ended within {@code graceMillis}, and reaps
-     * it.
+     * Waits for a child to end; if it has not ended within {@code graceMillis}, asks it to end with SIGTERM, and
+     * after {@value #TERM_GRACE_MILLIS} ms more kills it with SIGKILL; then reaps it.
      *
      * @param process the child.
      * @param graceMillis how long to let it end by itself.
-     * @return its exit code (137 when it was killed).
+     * @return its exit code (143 after SIGTERM, 137 after SIGKILL).
      */
     public static int stop(final Process process, final long graceMillis) {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
-                    if (!process.waitFor(graceMillis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                        process.destroyForcibly();
-                        process.waitFor();
+                    if (!process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+                        process.destroy();
+                        if (!process.waitFor(TERM_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+                            process.destroyForcibly();
+                            process.waitFor();
+                        }
                     }
                     return process.exitValue();
                 } catch (final InterruptedException e) {

@@ -182,8 +182,10 @@ public final class PercentilePlot {
             y += 18;
             index++;
         }
-        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#555\">solid: ipckit, dashed: C limit, "
-            + "dotted: peer</text>%n", x, y + 10));
+        for (final String key : new String[] {"solid: ipckit", "dashed: C limit", "dotted: peer"}) {
+            y += 16;
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#555\">%s</text>%n", x, y, key));
+        }
         svg.append("</g>\n");
     }
 

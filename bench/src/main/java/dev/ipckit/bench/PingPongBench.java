@@ -156,7 +156,7 @@ public final class PingPongBench {
             }
         }
         PercentilePlot.write(directory.resolve(SVG), report.results(),
-            "Round trips between two processes, " + report.settings().messageLength() + "-byte messages",
+            "Round trips between two processes, by percentile",
             Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.arch") + ", Java "
                 + Runtime.version().feature() + "; " + report.settings().describe());
     }
