@@ -17,7 +17,7 @@ import dev.ipckit.spi.JavaCommand;
  * Starting child processes and waiting on conditions with deadlines, for the cross-process tests.
  */
 final class Children {
-    static final Duration DEADLINE = Duration.ofSeconds(60);
+    static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private Children() {
     }
