@@ -396,8 +396,8 @@ public final class PosixSignals {
             throw Native.rethrow(t);
         }
         if (r < 0) {
-            throw new IllegalArgumentException("sigaction(" + signal + ", NULL, &old) failed: " + Errno.name(Native.errno())
-                + "; " + signal + " is not a valid signal number");
+            throw new IllegalArgumentException("sigaction(" + signal + ", NULL, &old) failed: "
+                + Errno.name(Native.errno()) + "; " + signal + " is not a valid signal number");
         }
         return action.get(JAVA_LONG, 0);
     }

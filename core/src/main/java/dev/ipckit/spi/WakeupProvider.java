@@ -79,7 +79,9 @@ public interface WakeupProvider {
          *
          * <p>A {@code true} return may be stale: a wake-up sent for an earlier sleep (the waker saw the waiting
          * word set just before the waiter cleared it) is collected by the next call. Callers therefore re-check
-         * their condition after every return, as the waiting-word protocol does anyway.
+         * their condition after every return and, before sleeping again, publish the waiting word again and
+         * re-check once more: the waker that sent the stale wake-up may have cleared the word, and a later waker
+         * that finds it clear sends nothing.
          *
          * @param timeoutNanos the longest sleep, not negative; keep it short enough that the caller can check
          *     liveness.

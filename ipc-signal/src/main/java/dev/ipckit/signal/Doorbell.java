@@ -311,7 +311,8 @@ public final class Doorbell implements AutoCloseable {
         final int fd = PosixFiles.tryOpen(target, PosixFiles.O_RDWR | PosixFiles.O_CLOEXEC, 0);
         if (fd < 0) {
             throw new NativeException("open", NativeException.quote(target) + ", O_RDWR|O_CLOEXEC", -fd,
-                -fd == Errno.ENOENT ? "no doorbell at this path; the waiting process creates it with Doorbell.create" : null);
+                -fd == Errno.ENOENT ? "no doorbell at this path; the waiting process creates it with Doorbell.create"
+                    : null);
         }
         final FileStat stat = PosixFiles.fstat(fd);
         if (stat.size() < FILE_LENGTH) {
@@ -440,7 +441,7 @@ public final class Doorbell implements AutoCloseable {
                 // here, and a ringer that counts after it sees the word and signals.
                 INT.setVolatile(file, (long) WAITING_OFFSET, 1);
                 if (closed) {
-                    throw new ChannelClosedException("doorbell " + path + " was closed while a thread waited on it");
+                    throw closedWhileWaiting();
                 }
                 if (takeRing()) {
                     return true;
@@ -466,7 +467,7 @@ public final class Doorbell implements AutoCloseable {
                 } else if (r == -Errno.EAGAIN) {
                     sleeps++;
                     if (closed) {
-                        throw new ChannelClosedException("doorbell " + path + " was closed while a thread waited on it");
+                        throw closedWhileWaiting();
                     }
                     if (takeRing()) {
                         missedWakeups++; // rung while asleep, yet no signal came before the deadline
@@ -474,14 +475,18 @@ public final class Doorbell implements AutoCloseable {
                     }
                     return false;
                 } else if (r != -Errno.EINTR) {
-                    throw new NativeException("sigtimedwait", PosixSignals.name(signal) + ", timeout=" + remaining + "ns",
-                        -r);
+                    throw new NativeException("sigtimedwait",
+                        PosixSignals.name(signal) + ", timeout=" + remaining + "ns", -r);
                 }
             }
         } finally {
             INT.setVolatile(file, (long) WAITING_OFFSET, 0); // before unblocking: a late signal is then discarded
             mask.release(signal);
         }
+    }
+
+    private ChannelClosedException closedWhileWaiting() {
+        return new ChannelClosedException("doorbell " + path + " was closed while a thread waited on it");
     }
 
     private boolean takeRing() {

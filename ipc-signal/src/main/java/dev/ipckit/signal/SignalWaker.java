@@ -61,9 +61,9 @@ public final class SignalWaker implements WakeupProvider.Waker {
      */
     static int send(final int pid, final int tid, final int signal) {
         if (!WakeSignal.isUsable(signal)) {
-            throw new IllegalArgumentException("the waiter published signal " + signal + " (" + PosixSignals.name(signal)
-                + "), which is not a wake-up signal: " + WakeSignal.refusal(signal) + "; the shared header is damaged "
-                + "or was written by another program");
+            throw new IllegalArgumentException("the waiter published signal " + signal + " ("
+                + PosixSignals.name(signal) + "), which is not a wake-up signal: " + WakeSignal.refusal(signal)
+                + "; the shared header is damaged or was written by another program");
         }
         final int r = PosixSignals.tgkill(pid, tid, signal);
         if (r == 0 || r == -Errno.ESRCH) {

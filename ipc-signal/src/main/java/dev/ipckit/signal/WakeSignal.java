@@ -208,7 +208,7 @@ public final class WakeSignal {
     }
 
     private static String advice() {
-        return "use a real-time signal SIGRTMIN+0..SIGRTMIN+" + (PosixSignals.SIGRTMAX_VALUE - PosixSignals.SIGRTMIN_VALUE)
-            + " (default " + DEFAULT_NAME + ") or SIGUSR1";
+        final int last = PosixSignals.SIGRTMAX_VALUE - PosixSignals.SIGRTMIN_VALUE;
+        return "use a real-time signal SIGRTMIN+0..SIGRTMIN+" + last + " (default " + DEFAULT_NAME + ") or SIGUSR1";
     }
 }

@@ -50,8 +50,8 @@ class DoorbellCrossProcessTest {
                         }
                         theirs.ring();
                         if (!mine.await(DoorbellPeer.ROUND_TIMEOUT)) {
-                            fail("round " + i + ": no ring back within " + DoorbellPeer.ROUND_TIMEOUT + " (child alive: "
-                                + child.isAlive() + ")");
+                            fail("round " + i + ": no ring back within " + DoorbellPeer.ROUND_TIMEOUT
+                                + " (child alive: " + child.isAlive() + ")");
                         }
                     }
                     assertEquals(0, Children.awaitExit(child), "the child checked every round");
@@ -121,8 +121,8 @@ class DoorbellCrossProcessTest {
                 final NativeException e = assertThrows(NativeException.class, ringer::ring);
                 assertEquals(Errno.EAGAIN, e.errno());
                 assertEquals("tgkill", e.call());
-                assertTrue(e.getMessage().contains("process " + childPid + " allows 0 pending signals (RLIMIT_SIGPENDING, "
-                    + "'ulimit -i')"), e.getMessage());
+                assertTrue(e.getMessage().contains("process " + childPid
+                    + " allows 0 pending signals (RLIMIT_SIGPENDING, 'ulimit -i')"), e.getMessage());
                 assertTrue(e.getMessage().contains("only when its bounded sleep ends"), e.getMessage());
                 assertEquals(0, ringer.signalsSent());
             }

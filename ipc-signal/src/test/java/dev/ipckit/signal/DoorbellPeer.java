@@ -47,7 +47,8 @@ public final class DoorbellPeer {
     }
 
     private static void usage() {
-        System.err.println("usage: pong PARENT_BELL CHILD_BELL ROUNDS READY RESULT | sleep BELL READY | tgkill PID TID SIGNAL");
+        System.err.println("usage: pong PARENT_BELL CHILD_BELL ROUNDS READY RESULT | sleep BELL READY"
+            + " | tgkill PID TID SIGNAL");
         System.exit(4);
     }
 

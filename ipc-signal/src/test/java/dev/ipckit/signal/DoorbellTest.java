@@ -174,7 +174,8 @@ class DoorbellTest {
         final Path path = dir.resolve("missing");
         final NativeException e = assertThrows(NativeException.class, () -> Doorbell.open(path));
         assertEquals(Errno.ENOENT, e.errno());
-        assertTrue(e.getMessage().contains(path.toString()) && e.getMessage().contains("Doorbell.create"), e.getMessage());
+        assertTrue(e.getMessage().contains(path.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("Doorbell.create"), e.getMessage());
     }
 
     @Test
@@ -183,12 +184,15 @@ class DoorbellTest {
         try (Doorbell waiter = Doorbell.create(path); Doorbell ringer = Doorbell.open(path)) {
             assertTrue(waiter.isPeerAlive());
             assertTrue(ringer.isPeerAlive());
-            final IllegalStateException secondRinger = assertThrows(IllegalStateException.class, () -> Doorbell.open(path));
-            assertTrue(secondRinger.getMessage().contains("already has a ringing process (pid " + PosixProcess.getpid()),
-                secondRinger.getMessage());
-            final IllegalStateException secondWaiter = assertThrows(IllegalStateException.class, () -> Doorbell.create(path));
+            final IllegalStateException secondRinger =
+                assertThrows(IllegalStateException.class, () -> Doorbell.open(path));
+            assertTrue(secondRinger.getMessage().contains("already has a ringing process (pid "
+                + PosixProcess.getpid()), secondRinger.getMessage());
+            final IllegalStateException secondWaiter =
+                assertThrows(IllegalStateException.class, () -> Doorbell.create(path));
             assertTrue(secondWaiter.getMessage().contains("already waits on doorbell"), secondWaiter.getMessage());
-            final IllegalStateException ringerWaits = assertThrows(IllegalStateException.class, () -> ringer.await(SHORT));
+            final IllegalStateException ringerWaits =
+                assertThrows(IllegalStateException.class, () -> ringer.await(SHORT));
             assertTrue(ringerWaits.getMessage().contains("only the process that created it"), ringerWaits.getMessage());
             ringer.close();
             assertFalse(waiter.isPeerAlive());
@@ -277,7 +281,8 @@ class DoorbellTest {
     @Test
     void shouldRefuseBadSettingsAndChangeNothing() {
         final Doorbell.Context context = new Doorbell.Context();
-        final IllegalArgumentException signal = assertThrows(IllegalArgumentException.class, () -> context.signal("SIGTERM"));
+        final IllegalArgumentException signal =
+            assertThrows(IllegalArgumentException.class, () -> context.signal("SIGTERM"));
         assertTrue(signal.getMessage().startsWith("signal=SIGTERM is refused: the JVM uses it"), signal.getMessage());
         assertThrows(IllegalArgumentException.class, () -> context.signal(PosixSignals.SIGKILL));
         final IllegalArgumentException spin = assertThrows(IllegalArgumentException.class,

@@ -151,7 +151,8 @@ class SignalWakeupProviderTest {
     @Test
     void shouldRefuseUseFromAnotherThread() throws Exception {
         final SignalWaiter waiter = onWaitingThread(() -> SignalWaiter.open(WakeSignal.DEFAULT));
-        final IllegalStateException await = assertThrows(IllegalStateException.class, () -> waiter.await(0, pid -> true));
+        final IllegalStateException await =
+            assertThrows(IllegalStateException.class, () -> waiter.await(0, pid -> true));
         assertTrue(await.getMessage().contains("on the same thread"), await.getMessage());
         assertThrows(IllegalStateException.class, waiter::close);
         onWaitingThread(() -> {
@@ -208,7 +209,8 @@ class SignalWakeupProviderTest {
         final SignalWaker waker = new SignalWaker();
         final int tid = PosixProcess.gettid();
         for (final int signal : new int[] {PosixSignals.SIGKILL, PosixSignals.SIGTERM, PosixSignals.SIGSEGV, 0, 99}) {
-            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> waker.wake(PID, tid, signal));
+            final IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> waker.wake(PID, tid, signal));
             assertTrue(e.getMessage().contains("is not a wake-up signal"), e.getMessage());
         }
     }

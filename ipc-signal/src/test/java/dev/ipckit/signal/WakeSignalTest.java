@@ -53,8 +53,10 @@ class WakeSignalTest {
             assertTrue(e.getMessage().startsWith("signal=" + name + " in '" + uri + "' is refused: the JVM uses it"),
                 e.getMessage());
             assertTrue(e.getMessage().contains("SIGRTMIN+4") && e.getMessage().contains("SIGUSR1"), e.getMessage());
-            final IllegalArgumentException parsed = assertThrows(IllegalArgumentException.class, () -> WakeSignal.parse(name));
-            assertTrue(parsed.getMessage().startsWith("signal=" + name + " is refused: the JVM uses it"), parsed.getMessage());
+            final IllegalArgumentException parsed =
+                assertThrows(IllegalArgumentException.class, () -> WakeSignal.parse(name));
+            assertTrue(parsed.getMessage().startsWith("signal=" + name + " is refused: the JVM uses it"),
+                parsed.getMessage());
             assertFalse(WakeSignal.isUsable(signal));
             assertEquals(disposition, PosixSignals.handler(signal), name + "'s disposition is left alone");
         }
@@ -86,7 +88,8 @@ class WakeSignalTest {
     void shouldExplainANameThatIsNotASignal() {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> WakeSignal.fromUri(ChannelUri.parse("mmap:q?signal=SIGNOPE")));
-        assertTrue(e.getMessage().startsWith("signal=SIGNOPE in 'mmap:q?signal=SIGNOPE' is not a signal"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("signal=SIGNOPE in 'mmap:q?signal=SIGNOPE' is not a signal"),
+            e.getMessage());
         final IllegalArgumentException far = assertThrows(IllegalArgumentException.class,
             () -> WakeSignal.parse("SIGRTMIN+99"));
         assertTrue(far.getMessage().startsWith("signal=SIGRTMIN+99 is not a signal"), far.getMessage());
@@ -118,7 +121,8 @@ class WakeSignalTest {
             case "toString" -> "a test handler that does nothing";
             default -> null;
         };
-        final Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, ignore);
+        final Object handler =
+            Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, ignore);
         final Object previous = handle.invoke(null, usr1, handler);
         try {
             final long installed = PosixSignals.handler(PosixSignals.SIGUSR1);
