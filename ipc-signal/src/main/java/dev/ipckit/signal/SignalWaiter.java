@@ -19,7 +19,9 @@ import dev.ipckit.spi.WakeupProvider;
  * publishes {@link #tid()} and {@link #token()} where wakers find them.
  *
  * <p>Several waiters may live on one thread (one per channel); the signal stays blocked until the last of
- * them closes. Waiters need a platform thread.
+ * them closes. Waiters need a platform thread. A thread started by the waiting thread while the signal is
+ * blocked inherits the block, as pthread_create passes on every mask; that is harmless, since wake-ups are sent
+ * to one thread id and strays of the signal are ignored.
  */
 public final class SignalWaiter implements WakeupProvider.Waiter {
     private final int signal;
