@@ -104,6 +104,16 @@ public final class RingFileInspector implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("inspector of " + path + " is closed");
         }
+        try {
+            return read();
+        } catch (final InternalError e) {
+            throw new ChannelException("a memory fault occurred reading " + path + " (" + e.getMessage() + "): the file "
+                + "is now " + PosixFiles.fileSize(fd) + " bytes, shorter than its mapping; another process truncated it",
+                e);
+        }
+    }
+
+    private Stat read() {
         final List<SenderInfo> senders = new ArrayList<>();
         for (int slot = 0; slot < RingFileDescriptor.MAX_SENDERS; slot++) {
             final int offset = RingFileDescriptor.slotOffset(slot);
