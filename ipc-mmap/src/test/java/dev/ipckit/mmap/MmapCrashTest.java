@@ -74,6 +74,77 @@ class MmapCrashTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"capacity=64k&maxMessage=4k", "capacity=64k&maxMessage=4k&producers=many&wait=futex"})
+    void shouldResumeIntactAndInOrderWithANewReceiverAfterTheReceiverIsKilledMidStream(final String options)
+        throws Exception {
+        final String uri = uri("receiver-killed", options);
+        final Path ready = dir.resolve("receiver.ready");
+        final long count = 1_000_000; // far more than the child can take before it is killed
+        final int maxLength = 256;
+        try (Sender sender = Channels.openSender(uri);
+             Peer child = Peer.startJvm(List.of("recv", uri, Long.toString(count), "31", Integer.toString(maxLength),
+                 ready.toString()))) {
+            MmapPeers.awaitReady(ready, child, DEADLINE);
+            final var sending = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(maxLength));
+                final long deadline = System.nanoTime() + DEADLINE.toNanos();
+                for (long i = 0; i < count; i++) {
+                    final int length = Payloads.length(31, i, maxLength);
+                    Payloads.fill(buffer, 0, 31, i, length);
+                    while (true) {
+                        assertTrue(System.nanoTime() - deadline < 0, "sending message " + i);
+                        try {
+                            if (sender.offer(buffer, 0, length, Duration.ofMillis(100))) {
+                                break;
+                            }
+                        } catch (final PeerGoneException e) {
+                            while (!sender.isPeerAlive()) { // the receiver died: wait for the next one, then resend
+                                assertTrue(System.nanoTime() - deadline < 0, "no new receiver");
+                                Thread.onSpinWait();
+                            }
+                        }
+                    }
+                }
+            });
+            try (RingFileInspector inspector = RingFileInspector.open(dir.resolve("receiver-killed").toString())) {
+                final long deadline = System.nanoTime() + DEADLINE.toNanos();
+                while (inspector.stat().messagesReceived() < 2000) {
+                    assertTrue(System.nanoTime() - deadline < 0, "the child never got going: " + inspector.stat());
+                    Thread.onSpinWait();
+                }
+            }
+            assertNull(child.awaitExit(Duration.ZERO), "the child was still receiving, every message intact so far");
+            child.kill();
+            try (Receiver receiver = Channels.openReceiver(uri)) {
+                final long[] next = {-1};
+                final long deadline = System.nanoTime() + DEADLINE.toNanos();
+                while (next[0] < count) {
+                    assertTrue(System.nanoTime() - deadline < 0, "the new receiver got to " + next[0]);
+                    receiver.poll((b, o, l) -> {
+                        if (next[0] < 0) {
+                            next[0] = findIndex(b, o, l, count, maxLength); // where the dead receiver stopped
+                        }
+                        assertNull(Payloads.verify(b, o, l, 31, next[0], maxLength));
+                        next[0]++;
+                    }, 100, Duration.ofMillis(100));
+                }
+                assertEquals(count, next[0]);
+                sending.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static long findIndex(final org.agrona.DirectBuffer buffer, final int offset, final int length,
+                                  final long count, final int maxLength) {
+        for (long i = 1; i < count; i++) {
+            if (Payloads.verify(buffer, offset, length, 31, i, maxLength) == null) {
+                return i;
+            }
+        }
+        throw new AssertionError("the first message after the receiver died is no message of the stream");
+    }
+
     @Test
     void shouldKeepTheRingFlowingForLiveSendersWhenOneIsKilledMidStream() {
         final String uri = uri("survivors", "capacity=64k&producers=many&wait=futex");
