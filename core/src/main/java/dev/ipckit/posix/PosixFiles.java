@@ -297,7 +297,8 @@ public final class PosixFiles {
     public static long fileSize(final int fd) {
         final MemorySegment buffer = Native.scratch();
         try {
-            final int r = (int) STATX.invokeExact(Native.state(), fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_SIZE_MASK, buffer);
+            final int r = (int) STATX.invokeExact(Native.state(), fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_SIZE_MASK,
+                buffer);
             return r < 0 ? -Native.errno() : buffer.get(JAVA_LONG, 40);
         } catch (final Throwable t) {
             throw Native.rethrow(t);

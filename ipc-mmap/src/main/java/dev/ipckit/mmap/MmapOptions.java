@@ -18,7 +18,8 @@ import dev.ipckit.spi.WakeupProvider;
  * opened or mapped (in the manner of Aeron's {@code MediaDriver.Context.conclude()}).
  *
  * <pre>
- * mmap:PATH?capacity=1m&amp;producers=one&amp;wait=backoff&amp;maxMessage=128k&amp;timeout=10s&amp;unlinkOnClose=false&amp;create=true
+ * mmap:PATH?capacity=1m&amp;producers=one&amp;wait=backoff&amp;maxMessage=128k
+ *          &amp;timeout=10s&amp;unlinkOnClose=false&amp;create=true
  * </pre>
  *
  * A PATH without a slash is a name in {@value #DEFAULT_DIRECTORY}. {@code capacity}, {@code producers},
@@ -45,7 +46,8 @@ public final class MmapOptions {
     /** Option: create the file when absent (true), or wait up to {@code timeout} for another process to. */
     public static final String CREATE = "create";
     /** Every option this transport reads itself. */
-    public static final Set<String> OPTIONS = Set.of(CAPACITY, PRODUCERS, WAIT, MAX_MESSAGE, TIMEOUT, UNLINK_ON_CLOSE, CREATE);
+    public static final Set<String> OPTIONS =
+        Set.of(CAPACITY, PRODUCERS, WAIT, MAX_MESSAGE, TIMEOUT, UNLINK_ON_CLOSE, CREATE);
 
     /** Default capacity: 1 MiB. */
     public static final int DEFAULT_CAPACITY = 1 << 20;
@@ -146,8 +148,8 @@ public final class MmapOptions {
      */
     public static String resolve(final String nameOrPath) {
         if (nameOrPath.isEmpty() || nameOrPath.endsWith("/") || nameOrPath.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("'" + nameOrPath + "' is not a ring name or file path; use a name such as "
-                + "orders (a file in " + DEFAULT_DIRECTORY + ") or a path such as /tmp/orders");
+            throw new IllegalArgumentException("'" + nameOrPath + "' is not a ring name or file path; use a name "
+                + "such as orders (a file in " + DEFAULT_DIRECTORY + ") or a path such as /tmp/orders");
         }
         if (nameOrPath.indexOf('/') >= 0) {
             return nameOrPath;
@@ -171,8 +173,8 @@ public final class MmapOptions {
             return uri.bad(WAIT, wait, "needs the ipckit-signal module: put ipckit-signal on the class path (no "
                 + WakeupProvider.class.getName() + " named 'signal' was found)");
         }
-        return uri.bad(WAIT, wait, "is not one of backoff|futex|sleep|spin|yield, nor a wake-up provider on the class path "
-            + "(signal comes with ipckit-signal)");
+        return uri.bad(WAIT, wait, "is not one of backoff|futex|sleep|spin|yield, nor a wake-up provider on the "
+            + "class path (signal comes with ipckit-signal)");
     }
 
     /**
@@ -201,7 +203,8 @@ public final class MmapOptions {
         if (capacityGiven && fileCapacity != capacity) {
             throw mismatch(filePath, CAPACITY, capacity, fileCapacity);
         }
-        final boolean fileMany = (header.getInt(RingFileDescriptor.FLAGS_OFFSET) & RingFileDescriptor.FLAG_MANY_PRODUCERS) != 0;
+        final boolean fileMany =
+            (header.getInt(RingFileDescriptor.FLAGS_OFFSET) & RingFileDescriptor.FLAG_MANY_PRODUCERS) != 0;
         if (producersGiven && fileMany != manyProducers) {
             throw mismatch(filePath, PRODUCERS, manyProducers ? "many" : "one", fileMany ? "many" : "one");
         }
@@ -216,16 +219,17 @@ public final class MmapOptions {
     }
 
     private ChannelException mismatch(final String filePath, final String option, final Object app, final Object file) {
-        return new ChannelException(option + "=" + uri.string(option, "") + " in '" + uri.uri() + "' does not match the existing ring "
-            + filePath + ": " + option + " app=" + app + " file=" + file + "; omit " + option + " to use the file's, or "
-            + "remove the file when no process uses it");
+        return new ChannelException(option + "=" + uri.string(option, "") + " in '" + uri.uri()
+            + "' does not match the existing ring " + filePath + ": " + option + " app=" + app + " file=" + file
+            + "; omit " + option + " to use the file's, or remove the file when no process uses it");
     }
 
     /**
      * @return the flags word a new file gets.
      */
     int flags() {
-        return (manyProducers ? RingFileDescriptor.FLAG_MANY_PRODUCERS : 0) | waitMode.code() << RingFileDescriptor.WAIT_CODE_SHIFT;
+        return (manyProducers ? RingFileDescriptor.FLAG_MANY_PRODUCERS : 0)
+            | waitMode.code() << RingFileDescriptor.WAIT_CODE_SHIFT;
     }
 
     /**

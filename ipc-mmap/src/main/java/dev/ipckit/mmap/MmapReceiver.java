@@ -219,7 +219,8 @@ public final class MmapReceiver implements Receiver {
         try {
             while (bytesRead < maxBlockLength && messagesRead < limit) {
                 final int recordIndex = headIndex + bytesRead;
-                final int recordLength = buffer.getIntVolatile(lengthOffset(recordIndex)); // acquire: the record is whole
+                // acquire: a positive length means the record is whole
+                final int recordLength = buffer.getIntVolatile(lengthOffset(recordIndex));
                 if (recordLength <= 0) {
                     break;
                 }
@@ -336,7 +337,8 @@ public final class MmapReceiver implements Receiver {
         try {
             for (int slot = 0; slot < RingFileDescriptor.MAX_SENDERS; slot++) {
                 final int slotOffset = RingFileDescriptor.slotOffset(slot);
-                if (header.getIntVolatile(slotOffset + RingFileDescriptor.SLOT_PID) != 0 && !file.heldByOthers(slotOffset)) {
+                if (header.getIntVolatile(slotOffset + RingFileDescriptor.SLOT_PID) != 0
+                    && !file.heldByOthers(slotOffset)) {
                     header.putInt(slotOffset + RingFileDescriptor.SLOT_TID, 0);
                     header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_PID, 0);
                     header.getAndAddInt(RingFileDescriptor.DEATHS_OFFSET, 1);

@@ -115,7 +115,8 @@ public final class MmapSender implements Sender {
         header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_GENERATION, generation);
         header.putInt(slotOffset + RingFileDescriptor.SLOT_TID, PosixProcess.gettid());
         header.putLong(slotOffset + RingFileDescriptor.SLOT_OPENED, System.currentTimeMillis());
-        header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_CLAIM_FROM, buffer.getLongVolatile(tailPositionIndex));
+        header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_CLAIM_FROM,
+            buffer.getLongVolatile(tailPositionIndex));
         header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_PID, PosixProcess.getpid());
         messages = header.getLong(slotOffset + RingFileDescriptor.SLOT_MESSAGES);
         bytes = header.getLong(slotOffset + RingFileDescriptor.SLOT_BYTES);
@@ -140,9 +141,9 @@ public final class MmapSender implements Sender {
             final boolean many = file.manyProducers;
             if (!file.tryLock(RingFileDescriptor.SENDER_LOCK_BYTE, many ? PosixMemory.F_RDLCK : PosixMemory.F_WRLCK)) {
                 throw new ChannelException("'" + options.uri().uri() + "' already has a sender: process "
-                    + file.header.getIntVolatile(RingFileDescriptor.LAST_SENDER_PID_OFFSET) + " holds the sender lock of "
-                    + file.path + "; a producers=one ring takes one sender at a time (create the ring with producers=many "
-                    + "for several)");
+                    + file.header.getIntVolatile(RingFileDescriptor.LAST_SENDER_PID_OFFSET)
+                    + " holds the sender lock of " + file.path + "; a producers=one ring takes one sender at a time "
+                    + "(create the ring with producers=many for several)");
             }
             final int slot = takeSlot(file, options);
             final boolean alone = !file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)
@@ -173,7 +174,8 @@ public final class MmapSender implements Sender {
 
     static WakeupProvider provider(final MmapOptions options, final RingFile file) {
         final WakeupProvider given = options.provider();
-        return given != null && given.name().equals(file.waitName) ? given : MmapOptions.providerNamed(file.waitName, file.path);
+        return given != null && given.name().equals(file.waitName) ? given
+            : MmapOptions.providerNamed(file.waitName, file.path);
     }
 
     static IdleStrategy idleStrategy(final WaitMode mode) {

@@ -157,14 +157,7 @@ final class RingFile {
             + PosixProcess.getpid() + "-" + TEMPORARY_NAMES.incrementAndGet() + TEMPORARY_SUFFIX;
         final int fd = PosixFiles.tryOpen(temporary, CREATE_FLAGS, 0600);
         if (fd < 0) {
-            throw new NativeException("open", NativeException.quote(temporary) + ", " + PosixFiles.openFlags(CREATE_FLAGS)
-                + ", 0600", -fd, switch (-fd) {
-                    case Errno.ENOENT -> "the directory " + parent(path) + " does not exist; create it or name another";
-                    case Errno.EACCES -> "cannot create a file in " + parent(path) + "; check 'ls -ld " + parent(path)
-                        + "' (on /dev/shm, the sticky tmpfs directory, any user may create files)";
-                    case Errno.ENOSPC -> parent(path) + " is full; remove stale rings or lower capacity";
-                    default -> null;
-                });
+            throw createFailure(path, temporary, -fd);
         }
         boolean published = false;
         try {
@@ -203,12 +196,26 @@ final class RingFile {
         }
     }
 
+    private static NativeException createFailure(final String path, final String temporary, final int errno) {
+        final String directory = parent(path);
+        final String sentence = switch (errno) {
+            case Errno.ENOENT -> "the directory " + directory + " does not exist; create it or name another";
+            case Errno.EACCES -> "cannot create a file in " + directory + "; check 'ls -ld " + directory
+                + "' (on /dev/shm, the sticky tmpfs directory, any user may create files)";
+            case Errno.ENOSPC -> directory + " is full; remove stale rings or lower capacity";
+            default -> null;
+        };
+        return new NativeException("open", NativeException.quote(temporary) + ", " + PosixFiles.openFlags(CREATE_FLAGS)
+            + ", 0600", errno, sentence);
+    }
+
     /**
      * Validates an open descriptor and maps it.
      *
      * @return the file with the OPEN lock held, or null when it was unlinked before the lock was taken.
      */
-    private static RingFile attach(final int fd, final boolean created, final MmapOptions options, final long deadline) {
+    private static RingFile attach(final int fd, final boolean created, final MmapOptions options,
+                                   final long deadline) {
         final String path = options.path();
         final FileStat stat = PosixFiles.fstat(fd);
         checkIdentity(stat, path);
@@ -249,17 +256,18 @@ final class RingFile {
      */
     static void checkIdentity(final FileStat stat, final String path) {
         if (!stat.isRegularFile()) {
-            throw new ChannelException(path + " is " + stat.typeName() + ", not a ring file; remove it or choose another name");
+            throw new ChannelException(path + " is " + stat.typeName()
+                + ", not a ring file; remove it or choose another name");
         }
         if (stat.uid() != PosixProcess.getuid()) {
             throw new ChannelException(path + " belongs to uid " + stat.uid() + ", not to this process's uid "
-                + PosixProcess.getuid() + "; a ring file is shared only between processes of the user who owns it, since "
-                + "its owner could truncate it under the mapping. Run as that user, or choose another name");
+                + PosixProcess.getuid() + "; a ring file is shared only between processes of the user who owns it, "
+                + "since its owner could truncate it under the mapping. Run as that user, or choose another name");
         }
         if ((stat.permissions() & 0077) != 0) {
             throw new ChannelException(path + " has mode " + String.format("%04o", stat.permissions())
-                + "; a ring file must grant nothing to group or others (0600), since anyone who can write it can truncate "
-                + "it under the mapping. Run 'chmod 600 " + path + "' if it is yours, or remove it");
+                + "; a ring file must grant nothing to group or others (0600), since anyone who can write it can "
+                + "truncate it under the mapping. Run 'chmod 600 " + path + "' if it is yours, or remove it");
         }
     }
 
@@ -270,9 +278,9 @@ final class RingFile {
         int attempts = 0;
         while (!tryLockOpen()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new ChannelException("timed out after " + options.timeout() + " waiting for the open lock of " + path
-                    + " (byte " + OPEN_LOCK_BYTE + "); another process holds it, perhaps stopped while opening or closing "
-                    + "the ring");
+                throw new ChannelException("timed out after " + options.timeout() + " waiting for the open lock of "
+                    + path + " (byte " + OPEN_LOCK_BYTE + "); another process holds it, perhaps stopped while opening "
+                    + "or closing the ring");
             }
             if (++attempts < 100) {
                 Thread.onSpinWait();
@@ -319,7 +327,8 @@ final class RingFile {
     void unlock(final long lockByte) {
         final int r = PosixMemory.trySetOfdLock(fd, PosixMemory.F_UNLCK, lockByte, 1);
         if (r != 0) {
-            throw new NativeException("fcntl", "fd=" + fd + " (" + path + "), F_OFD_SETLK, F_UNLCK, byte " + lockByte, -r);
+            throw new NativeException("fcntl", "fd=" + fd + " (" + path + "), F_OFD_SETLK, F_UNLCK, byte " + lockByte,
+                -r);
         }
     }
 
@@ -338,7 +347,8 @@ final class RingFile {
      */
     boolean isLinkedAtPath() {
         final FileStat now = PosixFiles.lstatIfExists(path);
-        return now != null && now.inode() == inode && now.deviceMajor() == deviceMajor && now.deviceMinor() == deviceMinor;
+        return now != null && now.inode() == inode && now.deviceMajor() == deviceMajor
+            && now.deviceMinor() == deviceMinor;
     }
 
     /**

@@ -411,7 +411,8 @@ public final class RingFileDescriptor {
         }
         final int waitCode = (header.getInt(FLAGS_OFFSET) >>> WAIT_CODE_SHIFT) & 0xFF;
         if (waitCode >= WaitMode.values().length) {
-            throw new ChannelException(path + " is corrupt: wait code file=" + waitCode + " is unknown; remove the file");
+            throw new ChannelException(path + " is corrupt: wait code file=" + waitCode
+                + " is unknown; remove the file");
         }
     }
 
@@ -424,8 +425,8 @@ public final class RingFileDescriptor {
      */
     public static void checkVersion(final int fileVersion, final String path) {
         if (fileVersion != LAYOUT_VERSION) {
-            throw new ChannelException(path + " has an unsupported ring layout version: app=" + LAYOUT_VERSION + " file="
-                + fileVersion + (fileVersion == 0 ? " (the file was never completed)" : "")
+            throw new ChannelException(path + " has an unsupported ring layout version: app=" + LAYOUT_VERSION
+                + " file=" + fileVersion + (fileVersion == 0 ? " (the file was never completed)" : "")
                 + "; close every end using it and remove the file, or use a matching ipckit version");
         }
     }
@@ -453,7 +454,7 @@ public final class RingFileDescriptor {
     }
 
     private static ChannelException corrupt(final String path, final String what, final long app, final long file) {
-        return new ChannelException(path + " is corrupt or from another layout: " + what + " app=" + app + " file=" + file
-            + "; remove the file");
+        return new ChannelException(path + " is corrupt or from another layout: " + what + " app=" + app
+            + " file=" + file + "; remove the file");
     }
 }

@@ -67,8 +67,9 @@ public final class RingFileInspector implements AutoCloseable {
         final String path = MmapOptions.resolve(nameOrPath);
         final int fd = PosixFiles.tryOpen(path, READ_FLAGS, 0);
         if (fd < 0) {
-            throw new NativeException("open", NativeException.quote(path) + ", " + PosixFiles.openFlags(READ_FLAGS), -fd,
-                -fd == Errno.ELOOP ? path + " is a symbolic link; ring files are never opened through a link" : null);
+            throw new NativeException("open", NativeException.quote(path) + ", " + PosixFiles.openFlags(READ_FLAGS),
+                -fd, -fd == Errno.ELOOP ? path + " is a symbolic link; ring files are never opened through a link"
+                    : null);
         }
         try {
             final FileStat stat = PosixFiles.fstat(fd);
@@ -107,9 +108,9 @@ public final class RingFileInspector implements AutoCloseable {
         try {
             return read();
         } catch (final InternalError e) {
-            throw new ChannelException("a memory fault occurred reading " + path + " (" + e.getMessage() + "): the file "
-                + "is now " + PosixFiles.fileSize(fd) + " bytes, shorter than its mapping; another process truncated it",
-                e);
+            throw new ChannelException("a memory fault occurred reading " + path + " (" + e.getMessage()
+                + "): the file is now " + PosixFiles.fileSize(fd) + " bytes, shorter than its mapping; another process "
+                + "truncated it", e);
         }
     }
 

@@ -170,8 +170,8 @@ class MmapCrashTest {
                         final int id = b.getInt(o);
                         assertTrue(id >= 1 && id <= 3, "tag " + id);
                         assertEquals(next[id], b.getLong(o + 4), "order of sender " + id);
-                        assertNull(Payloads.verify(b, o + MmapTestPeer.TAG_LENGTH, l - MmapTestPeer.TAG_LENGTH, id, next[id],
-                            MAX_PAYLOAD));
+                        final int tag = MmapTestPeer.TAG_LENGTH;
+                        assertNull(Payloads.verify(b, o + tag, l - tag, id, next[id], MAX_PAYLOAD));
                         next[id]++;
                     }, 100, Duration.ofMillis(100));
                     if (next[3] >= 500 && victim.awaitExit(Duration.ZERO) == null) {
@@ -203,8 +203,8 @@ class MmapCrashTest {
                 buffer.putInt(0, i);
                 assertTrue(sender.offer(buffer, 0, 4));
             }
-            assertEquals(0, receiver.poll((b, o, l) -> fail("the live claimer's record is first"), 10, Duration.ofMillis(20)),
-                "a live sender's open claim holds the ring");
+            assertEquals(0, receiver.poll((b, o, l) -> fail("the live claimer's record is first"), 10,
+                Duration.ofMillis(20)), "a live sender's open claim holds the ring");
             claimer.kill();
             final List<Integer> got = new ArrayList<>();
             final long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -260,7 +260,8 @@ class MmapCrashTest {
     void shouldWakeASenderWaitingInALongTimedOfferWhenTheReceiverIsKilled() {
         final String uri = uri("blocked", "capacity=4k&wait=futex");
         final Path ready = dir.resolve("stall.ready");
-        try (Sender sender = Channels.openSender(uri); Peer receiver = Peer.startJvm(List.of("stall", uri, ready.toString()))) {
+        try (Sender sender = Channels.openSender(uri);
+             Peer receiver = Peer.startJvm(List.of("stall", uri, ready.toString()))) {
             MmapPeers.awaitReady(ready, receiver, DEADLINE);
             final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
             while (sender.offer(buffer, 0, 256)) {
@@ -268,7 +269,8 @@ class MmapCrashTest {
             }
             receiver.kill();
             final PeerGoneException gone = assertThrows(PeerGoneException.class,
-                () -> sender.offer(buffer, 0, 256, Duration.ofSeconds(100)), "PeerGoneException long before the timeout");
+                () -> sender.offer(buffer, 0, 256, Duration.ofSeconds(100)),
+                "PeerGoneException long before the timeout");
             assertTrue(gone.getMessage().contains("process " + receiver.pid() + ") died"), gone.getMessage());
         }
     }

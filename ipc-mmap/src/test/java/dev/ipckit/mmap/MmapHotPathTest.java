@@ -39,7 +39,8 @@ class MmapHotPathTest {
         assertTrue(threads.isThreadAllocatedMemorySupported());
         final String uri = "mmap:" + dir.resolve("hot") + "?" + options;
         final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
-        try (MmapSender sender = (MmapSender) Channels.openSender(uri); Receiver receiver = Channels.openReceiver(uri)) {
+        try (MmapSender sender = (MmapSender) Channels.openSender(uri);
+             Receiver receiver = Channels.openReceiver(uri)) {
             exchange(sender, receiver, message, ROUNDS); // warm up: links, class loading, compilation
             received = 0;
             final long before = threads.getCurrentThreadAllocatedBytes();
@@ -50,7 +51,8 @@ class MmapHotPathTest {
         }
     }
 
-    private void exchange(final MmapSender sender, final Receiver receiver, final UnsafeBuffer message, final int rounds) {
+    private void exchange(final MmapSender sender, final Receiver receiver, final UnsafeBuffer message,
+                          final int rounds) {
         for (int i = 0; i < rounds; i++) {
             message.putLong(0, i);
             assertTrue(sender.offer(message, 0, 8));

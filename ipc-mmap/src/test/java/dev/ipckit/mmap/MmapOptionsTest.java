@@ -59,7 +59,8 @@ class MmapOptionsTest {
     @Test
     void shouldReadEveryOption() {
         final MmapOptions options = MmapOptions.parse(
-            "mmap:orders?capacity=64k&producers=many&wait=futex&maxMessage=1k&timeout=250ms&unlinkOnClose=true&create=false");
+            "mmap:orders?capacity=64k&producers=many&wait=futex&maxMessage=1k&timeout=250ms&unlinkOnClose=true"
+                + "&create=false");
         assertEquals(64 * 1024, options.capacity());
         assertTrue(options.manyProducers());
         assertEquals(WaitMode.FUTEX, options.waitMode());
@@ -151,7 +152,8 @@ class MmapOptionsTest {
 
         final var opened = java.util.concurrent.CompletableFuture.supplyAsync(
             () -> Channels.openReceiver(uri + "&create=false&timeout=30s"));
-        try (Sender sender = Channels.openSender(uri); Receiver receiver = opened.get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        try (Sender sender = Channels.openSender(uri);
+             Receiver receiver = opened.get(30, java.util.concurrent.TimeUnit.SECONDS)) {
             assertTrue(sender.offer(new byte[] {42}));
             final int[] got = {0};
             assertEquals(1, receiver.poll((b, o, l) -> got[0] = b.getByte(o), 1, Duration.ofSeconds(30)));

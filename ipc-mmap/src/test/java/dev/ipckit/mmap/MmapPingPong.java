@@ -53,7 +53,8 @@ public final class MmapPingPong {
         }
     }
 
-    private static long[] run(final String mode, final String base, final int warmup, final int samples) throws Exception {
+    private static long[] run(final String mode, final String base, final int warmup, final int samples)
+        throws Exception {
         final String ping = base + "-" + mode + "-ping";
         final String pong = base + "-" + mode + "-pong";
         final long total = (long) warmup + samples;
@@ -111,11 +112,12 @@ public final class MmapPingPong {
 
     private static Process startPong(final String mode, final String ping, final String pong, final long total)
         throws Exception {
-        return new ProcessBuilder(JavaCommand.of(MmapPingPong.class, List.of("pong", mode, ping, pong, Long.toString(total))))
-            .inheritIO().start();
+        final List<String> args = List.of("pong", mode, ping, pong, Long.toString(total));
+        return new ProcessBuilder(JavaCommand.of(MmapPingPong.class, args)).inheritIO().start();
     }
 
-    private static void pong(final String mode, final String ping, final String pong, final long total) throws Exception {
+    private static void pong(final String mode, final String ping, final String pong, final long total)
+        throws Exception {
         final UnsafeBuffer echo = new UnsafeBuffer(ByteBuffer.allocateDirect(LENGTH));
         if ("agrona".equals(mode)) {
             final OneToOneRingBuffer in = rawRing(ping, false);
@@ -148,7 +150,8 @@ public final class MmapPingPong {
      */
     private static OneToOneRingBuffer rawRing(final String path, final boolean create) {
         final long length = CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
-        final int fd = PosixFiles.open(path, PosixFiles.O_RDWR | PosixFiles.O_CLOEXEC | (create ? PosixFiles.O_CREAT : 0), 0600);
+        final int flags = PosixFiles.O_RDWR | PosixFiles.O_CLOEXEC | (create ? PosixFiles.O_CREAT : 0);
+        final int fd = PosixFiles.open(path, flags, 0600);
         if (create) {
             PosixFiles.ftruncate(fd, length);
         }

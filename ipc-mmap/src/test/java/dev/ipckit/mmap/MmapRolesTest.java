@@ -68,8 +68,8 @@ class MmapRolesTest {
              Peer holder = Peer.startJvm(List.of("stall", uri, ready.toString()))) {
             MmapPeers.awaitReady(ready, holder, DEADLINE);
             final ChannelException e = assertThrows(ChannelException.class, () -> Channels.openReceiver(uri));
-            assertTrue(e.getMessage().contains("already has a receiver: process " + holder.pid() + " holds the receiver lock of "
-                + dir.resolve("one-receiver")), e.getMessage());
+            assertTrue(e.getMessage().contains("already has a receiver: process " + holder.pid()
+                + " holds the receiver lock of " + dir.resolve("one-receiver")), e.getMessage());
             assertTrue(sender.isPeerAlive(), "the refused open changed nothing for the holder");
             holder.kill();
             assertFalse(sender.isPeerAlive());
@@ -86,7 +86,8 @@ class MmapRolesTest {
         final String one = uri("one", "capacity=4k");
         try (Sender first = Channels.openSender(one)) {
             final ChannelException e = assertThrows(ChannelException.class, () -> Channels.openSender(one));
-            assertTrue(e.getMessage().contains("already has a sender: process " + PosixProcess.getpid()), e.getMessage());
+            assertTrue(e.getMessage().contains("already has a sender: process " + PosixProcess.getpid()),
+                e.getMessage());
             assertTrue(e.getMessage().contains("producers=many"), e.getMessage());
             assertFalse(first.isClosed());
         }
@@ -125,7 +126,8 @@ class MmapRolesTest {
                 buffer.putInt(0, ++sent);
             }
             assertTrue(sent > 10, "sent " + sent);
-            assertFalse(sender.offer(buffer, 0, 4, Duration.ofMillis(20)), "full, and no receiver: false, not PeerGone");
+            assertFalse(sender.offer(buffer, 0, 4, Duration.ofMillis(20)),
+                "full, and no receiver: false, not PeerGone");
             final int last = sent;
             final CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
                 buffer.putInt(0, last);
@@ -136,7 +138,8 @@ class MmapRolesTest {
                 for (int i = 0; i <= sent; i++) {
                     assertEquals(i, got.get(i));
                 }
-                assertTrue(waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the timed offer waited for a receiver");
+                assertTrue(waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS),
+                    "the timed offer waited for a receiver");
             }
         }
     }
@@ -216,7 +219,8 @@ class MmapRolesTest {
     @Test
     void shouldRemoveTemporaryFilesOfCreatorsThatDied() throws Exception {
         final Path stale = Files.writeString(dir.resolve(".orders.999999-1" + RingFile.TEMPORARY_SUFFIX), "x");
-        final Path live = Files.writeString(dir.resolve(".orders." + PosixProcess.getpid() + "-1" + RingFile.TEMPORARY_SUFFIX), "x");
+        final Path live = Files.writeString(
+            dir.resolve(".orders." + PosixProcess.getpid() + "-1" + RingFile.TEMPORARY_SUFFIX), "x");
         final Path other = Files.writeString(dir.resolve(".bashrc"), "x");
         assertEquals(List.of(stale), RingFileInspector.removeStaleTemporaries(dir));
         assertTrue(Files.exists(live));
@@ -226,7 +230,8 @@ class MmapRolesTest {
     @Test
     void shouldSendZeroCopyThroughClaimCommitAndAbort() {
         final String uri = uri("claims", "capacity=4k");
-        try (MmapSender sender = (MmapSender) Channels.openSender(uri); Receiver receiver = Channels.openReceiver(uri)) {
+        try (MmapSender sender = (MmapSender) Channels.openSender(uri);
+             Receiver receiver = Channels.openReceiver(uri)) {
             final int first = sender.tryClaim(8);
             assertTrue(first >= 0);
             assertThrows(IllegalStateException.class, () -> sender.tryClaim(8), "one claim at a time");
@@ -279,7 +284,8 @@ class MmapRolesTest {
     @Test
     void shouldCountMessagesBytesFullnessAndSessionsInTheHeader() {
         final String uri = uri("counters", "capacity=4k");
-        try (MmapSender sender = (MmapSender) Channels.openSender(uri); Receiver receiver = Channels.openReceiver(uri)) {
+        try (MmapSender sender = (MmapSender) Channels.openSender(uri);
+             Receiver receiver = Channels.openReceiver(uri)) {
             int sent = 0;
             while (sender.offer(buffer, 0, 100)) {
                 sent++;
@@ -299,7 +305,8 @@ class MmapRolesTest {
                 assertEquals(PosixProcess.getpid(), stat.creatorPid());
                 assertFalse(stat.abandoned());
                 assertNotEquals(0, stat.createdMillis());
-                assertTrue(stat.toString().contains("sender slot 0 pid " + PosixProcess.getpid() + " alive"), stat.toString());
+                assertTrue(stat.toString().contains("sender slot 0 pid " + PosixProcess.getpid() + " alive"),
+                    stat.toString());
             }
         }
         try (RingFileInspector inspector = RingFileInspector.open(dir.resolve("counters").toString())) {

@@ -153,14 +153,16 @@ public final class MmapTestPeer {
                     try (MmapReceiver receiver = (MmapReceiver) Channels.openReceiver(uri)) {
                         created = receiver.created();
                         received[0] = -1;
-                        if (receiver.poll((b, o, l) -> received[0] = b.getInt(o), 1, TIMEOUT) != 1 || received[0] != round) {
+                        final int polled = receiver.poll((b, o, l) -> received[0] = b.getInt(o), 1, TIMEOUT);
+                        if (polled != 1 || received[0] != round) {
                             System.err.println("race: round " + round + " received " + received[0]);
                             System.exit(2);
                         }
                         meet(shared, mine, theirs, round * 2L);
                     }
                 }
-                System.out.println(round + " " + created + " " + PosixFiles.lstat(dir.resolve("race-" + round).toString()).inode());
+                final long inode = PosixFiles.lstat(dir.resolve("race-" + round).toString()).inode();
+                System.out.println(round + " " + created + " " + inode);
             }
         }
         System.out.flush();

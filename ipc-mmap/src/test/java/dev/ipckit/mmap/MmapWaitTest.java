@@ -103,7 +103,8 @@ class MmapWaitTest {
             buffer.putInt(0, 77);
             assertTrue(sender.offer(buffer, 0, 4));
             assertEquals(1, polled.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
-            final RingFileInspector.Stat stat = awaitStat(path.toString(), s -> s.messagesReceived() == 101, "101 received");
+            final RingFileInspector.Stat stat =
+                awaitStat(path.toString(), s -> s.messagesReceived() == 101, "101 received");
             assertTrue(stat.wakeupsSent() >= 1, stat.toString());
             assertTrue(stat.wakeupsSent() <= stat.receiverSleeps(), "never more wake-ups than sleeps: " + stat);
         }

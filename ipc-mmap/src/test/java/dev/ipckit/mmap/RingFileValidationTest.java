@@ -58,7 +58,8 @@ class RingFileValidationTest {
      * is unchanged.
      */
     private static String refused(final Path path) throws IOException {
-        final byte[] before = Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(path) : null;
+        final byte[] before = Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            ? Files.readAllBytes(path) : null;
         final String uri = "mmap:" + path + "?timeout=1s";
         final ChannelException asReceiver = assertThrows(ChannelException.class, () -> Channels.openReceiver(uri));
         final ChannelException asSender = assertThrows(ChannelException.class, () -> Channels.openSender(uri));
@@ -121,7 +122,8 @@ class RingFileValidationTest {
         final Path link = Files.createSymbolicLink(dir.resolve("link"), target);
         final NativeException e = assertThrows(NativeException.class, () -> Channels.openReceiver("mmap:" + link));
         assertEquals(Errno.ELOOP, e.errno());
-        assertTrue(e.getMessage().contains("is a symbolic link") && e.getMessage().contains("O_NOFOLLOW"), e.getMessage());
+        assertTrue(e.getMessage().contains("is a symbolic link") && e.getMessage().contains("O_NOFOLLOW"),
+            e.getMessage());
         assertTrue(Files.isSymbolicLink(link));
         try (RingFileInspector inspector = RingFileInspector.open(target.toString())) {
             assertEquals(0, inspector.stat().senders().size(), "nobody opened the target through the link");
@@ -150,7 +152,8 @@ class RingFileValidationTest {
     void shouldRefuseAFileOwnedByAnotherUser() {
         final int uid = PosixProcess.getuid();
         final FileStat other = new FileStat(FileStat.S_IFREG | 0600, uid + 1, 0, 1 << 20, 1, 0, 0, 1);
-        final ChannelException e = assertThrows(ChannelException.class, () -> RingFile.checkIdentity(other, "/dev/shm/x"));
+        final ChannelException e = assertThrows(ChannelException.class,
+            () -> RingFile.checkIdentity(other, "/dev/shm/x"));
         assertTrue(e.getMessage().contains("belongs to uid " + (uid + 1) + ", not to this process's uid " + uid),
             e.getMessage());
         RingFile.checkIdentity(new FileStat(FileStat.S_IFREG | 0600, uid, 0, 1 << 20, 1, 0, 0, 1), "/dev/shm/x");
