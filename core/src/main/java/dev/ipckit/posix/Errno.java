@@ -51,6 +51,8 @@ public final class Errno {
     public static final int ENOSYS = 38;
     /** Too many levels of symbolic links (O_NOFOLLOW met a link). */
     public static final int ELOOP = 40;
+    /** Operation not supported (e.g. fallocate on a file system without it). */
+    public static final int EOPNOTSUPP = 95;
     /** Timer expired / timed out. */
     public static final int ETIMEDOUT = 110;
 

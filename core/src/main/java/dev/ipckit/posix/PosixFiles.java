@@ -13,7 +13,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.StringJoiner;
 
 /**
- * Files and descriptors: open, close, read, write, unlink, statx, ftruncate, fcntl, renameat2.
+ * Files and descriptors: open, close, read, write, unlink, statx, ftruncate, fallocate, fcntl, renameat2.
  *
  * <p>Two conventions. Calls named after the C function throw {@link NativeException} on failure. Calls
  * whose failure is an expected outcome ({@code tryOpen}, {@link #read}, {@link #write}) return the result
@@ -93,6 +93,11 @@ public final class PosixFiles {
         Linker.Option.critical(false));
     private static final MethodHandle RENAMEAT2 = Native.errnoCall("renameat2",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FALLOCATE = Native.errnoCall("fallocate",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    /** The empty C string statx needs with AT_EMPTY_PATH, allocated once. */
+    private static final MemorySegment EMPTY_PATH = Arena.global().allocateFrom("");
+    private static final int STATX_SIZE_MASK = 0x200;
 
     private PosixFiles() {
     }
@@ -340,6 +345,24 @@ public final class PosixFiles {
         }
     }
 
+    /**
+     * The size of an open file, through statx(2) with AT_EMPTY_PATH into the calling thread's scratch segment:
+     * allocates nothing, so it suits periodic checks on message paths (has a shared file shrunk?).
+     *
+     * @param fd the descriptor.
+     * @return the size in bytes, or a negative errno.
+     */
+    public static long fileSize(final int fd) {
+        final MemorySegment buffer = Native.scratch();
+        try {
+            final int r = (int) STATX.invokeExact(Native.state(), fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_SIZE_MASK,
+                buffer);
+            return r < 0 ? -Native.errno() : buffer.get(JAVA_LONG, 40);
+        } catch (final Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
     private static FileStat statx(final Arena arena, final int dirfd, final String path, final int flags,
                                   final String argument) {
         final MemorySegment buffer = arena.allocate(STATX_SIZE, 8);
@@ -380,6 +403,25 @@ public final class PosixFiles {
         }
         if (r < 0) {
             throw new NativeException("ftruncate", "fd=" + fd + ", " + length, Native.errno());
+        }
+    }
+
+    /**
+     * fallocate(2) without an exception: reserves the blocks (or tmpfs pages) of a byte range now, so that a full
+     * file system is an error here rather than a SIGBUS at the first touch of a shared mapping.
+     *
+     * @param fd the descriptor, open for writing.
+     * @param mode 0 to allocate and extend the file as needed.
+     * @param offset first byte.
+     * @param length bytes to allocate.
+     * @return 0, or a negative errno ({@code -EOPNOTSUPP} where the file system cannot, {@code -ENOSPC} when full).
+     */
+    public static int tryFallocate(final int fd, final int mode, final long offset, final long length) {
+        try {
+            final int r = (int) FALLOCATE.invokeExact(Native.state(), fd, mode, offset, length);
+            return r < 0 ? -Native.errno() : 0;
+        } catch (final Throwable t) {
+            throw Native.rethrow(t);
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.Locale;
 
 /**
  * Signals: numbers and names, signal sets, pthread_sigmask, sigtimedwait, tgkill, sigqueue,
- * rt_tgsigqueueinfo and the disposition (signal(3)).
+ * rt_tgsigqueueinfo and the disposition (signal(3), and sigaction(2) to read it).
  */
 public final class PosixSignals {
     /** Hang-up; the JVM's shutdown signal. */
@@ -66,6 +66,10 @@ public final class PosixSignals {
     public static final long SIGSET_SIZE = 128;
     /** Size of siginfo_t. */
     public static final long SIGINFO_SIZE = 128;
+    /** Disposition (see {@link #handler}): the default action. */
+    public static final long SIG_DFL = 0;
+    /** Disposition (see {@link #handler}): ignored. */
+    public static final long SIG_IGN = 1;
 
     private static final String[] NAMES = {
         null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1",
@@ -93,6 +97,8 @@ public final class PosixSignals {
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
         Linker.Option.firstVariadicArg(1), Linker.Option.critical(false));
     private static final MethodHandle SIGNAL = Native.call("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle SIGACTION = Native.errnoCall("sigaction",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
 
     /** The first real-time signal number as glibc reserves it (after its own internal ones). */
     public static final int SIGRTMIN_VALUE = intCall(SIGRTMIN);
@@ -370,6 +376,30 @@ public final class PosixSignals {
         if (previous.address() == -1L) {
             throw new IllegalArgumentException("signal(" + name(signal) + ") failed: the disposition cannot be changed");
         }
+    }
+
+    /**
+     * Reads a signal's disposition without changing it (sigaction(2) with a null new action).
+     *
+     * @param signal the signal.
+     * @return {@link #SIG_DFL}, {@link #SIG_IGN}, or the address of the handler a library or the JVM installed.
+     * @throws IllegalArgumentException when {@code signal} is not a valid signal number.
+     */
+    public static long handler(final int signal) {
+        // glibc's struct sigaction starts with the handler union (sa_handler / sa_sigaction) on x86_64 and
+        // aarch64; the whole struct is 152 bytes and fits the per-thread scratch.
+        final MemorySegment action = Native.scratch().asSlice(0, 152);
+        final int r;
+        try {
+            r = (int) SIGACTION.invokeExact(Native.state(), signal, MemorySegment.NULL, action);
+        } catch (final Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (r < 0) {
+            throw new IllegalArgumentException("sigaction(" + signal + ", NULL, &old) failed: "
+                + Errno.name(Native.errno()) + "; " + signal + " is not a valid signal number");
+        }
+        return action.get(JAVA_LONG, 0);
     }
 
     private static final class Uid {

@@ -77,7 +77,14 @@ public interface WakeupProvider {
         /**
          * Sleeps until a wake-up from an accepted process arrives or the timeout passes.
          *
-         * @param timeoutNanos the longest sleep; keep it short enough that the caller can check liveness.
+         * <p>A {@code true} return may be stale: a wake-up sent for an earlier sleep (the waker saw the waiting
+         * word set just before the waiter cleared it) is collected by the next call. Callers therefore re-check
+         * their condition after every return and, before sleeping again, publish the waiting word again and
+         * re-check once more: the waker that sent the stale wake-up may have cleared the word, and a later waker
+         * that finds it clear sends nothing.
+         *
+         * @param timeoutNanos the longest sleep, not negative; keep it short enough that the caller can check
+         *     liveness.
          * @param acceptFrom tells whether a wake-up sent by a pid counts; others are dropped.
          * @return true when woken, false on timeout.
          */
@@ -95,12 +102,15 @@ public interface WakeupProvider {
      */
     interface Waker {
         /**
-         * Wakes the thread {@code tid} of process {@code pid}, which published {@code token}.
+         * Wakes the thread {@code tid} of process {@code pid}, which published {@code token}. Never blocks.
          *
          * @param pid the receiver's process id.
          * @param tid the receiver's thread id.
          * @param token the word the waiter published.
          * @return true when the wake-up was sent, false when the target no longer exists.
+         * @throws dev.ipckit.ChannelException (a {@code NativeException}) when the wake-up could not be sent for
+         *     another reason, e.g. the receiver's queue of pending signals is full; whatever the caller published
+         *     before waking stays published, and the receiver finds it when its bounded sleep ends.
          */
         boolean wake(int pid, int tid, int token);
     }

@@ -100,6 +100,29 @@ class PosixFilesTest {
     }
 
     @Test
+    void shouldReserveSpaceWithFallocateAndReadTheSizeWithoutAllocating() {
+        final String path = dir.resolve("reserved").toString();
+        final int fd = PosixFiles.open(path, PosixFiles.O_RDWR | PosixFiles.O_CREAT | PosixFiles.O_CLOEXEC, 0600);
+        try {
+            assertEquals(0, PosixFiles.fileSize(fd));
+            final int r = PosixFiles.tryFallocate(fd, 0, 0, 3 * 4096);
+            if (r == -Errno.EOPNOTSUPP) {
+                PosixFiles.ftruncate(fd, 3 * 4096);
+            } else {
+                assertEquals(0, r, "fallocate: " + Errno.name(-r));
+            }
+            assertEquals(3 * 4096, PosixFiles.fileSize(fd));
+            assertEquals(PosixFiles.fstat(fd).size(), PosixFiles.fileSize(fd));
+            PosixFiles.ftruncate(fd, 100);
+            assertEquals(100, PosixFiles.fileSize(fd));
+        } finally {
+            PosixFiles.close(fd);
+        }
+        assertEquals(-Errno.EBADF, PosixFiles.fileSize(987_654));
+        assertEquals(-Errno.EBADF, PosixFiles.tryFallocate(987_654, 0, 0, 4096));
+    }
+
+    @Test
     void shouldReportEbadfForAClosedDescriptor() {
         final NativeException e = assertThrows(NativeException.class, () -> PosixFiles.close(987_654));
         assertEquals(Errno.EBADF, e.errno());

@@ -68,4 +68,22 @@ class PosixSignalsTest {
             assertTrue(PosixSignals.isMember(PosixSignals.fullSigset(arena), PosixSignals.SIGTERM));
         }
     }
+
+    @Test
+    void shouldReadADispositionWithoutChangingIt() {
+        final int signal = PosixSignals.SIGRTMIN_VALUE + 7;
+        assertEquals(PosixSignals.SIG_DFL, PosixSignals.handler(signal));
+        PosixSignals.setIgnored(signal, true);
+        try {
+            assertEquals(PosixSignals.SIG_IGN, PosixSignals.handler(signal));
+            assertEquals(PosixSignals.SIG_IGN, PosixSignals.handler(signal), "reading does not change it");
+        } finally {
+            PosixSignals.setIgnored(signal, false);
+        }
+        assertEquals(PosixSignals.SIG_DFL, PosixSignals.handler(signal));
+        final long jvmHandler = PosixSignals.handler(PosixSignals.SIGSEGV);
+        assertTrue(jvmHandler != PosixSignals.SIG_DFL && jvmHandler != PosixSignals.SIG_IGN,
+            "the JVM handles SIGSEGV itself: " + jvmHandler);
+        assertThrows(IllegalArgumentException.class, () -> PosixSignals.handler(0x4000));
+    }
 }

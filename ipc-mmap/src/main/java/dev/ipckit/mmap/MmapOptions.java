@@ -1,0 +1,316 @@
+package dev.ipckit.mmap;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.agrona.BitUtil;
+import org.agrona.concurrent.AtomicBuffer;
+
+import dev.ipckit.ChannelException;
+import dev.ipckit.ChannelUri;
+import dev.ipckit.spi.WakeupProvider;
+
+/**
+ * The options of an {@code mmap:} URI, each with a documented default, validated once before anything is
+ * opened or mapped (in the manner of Aeron's {@code MediaDriver.Context.conclude()}).
+ *
+ * <pre>
+ * mmap:PATH?capacity=1m&amp;producers=one&amp;wait=backoff&amp;maxMessage=128k
+ *          &amp;timeout=10s&amp;unlinkOnClose=false&amp;create=true
+ * </pre>
+ *
+ * A PATH without a slash is a name in {@value #DEFAULT_DIRECTORY}. {@code capacity}, {@code producers},
+ * {@code wait} and {@code maxMessage} describe the ring: the end that creates the file uses them (or the
+ * defaults); an end that opens an existing file adopts the file's values for the options it does not give,
+ * and fails with {@code app=… file=…} when one it gives differs. When {@code wait} names a
+ * {@link WakeupProvider} (such as {@code signal}), the options that provider reports are accepted too.
+ */
+public final class MmapOptions {
+    /** Where a bare ring name lives. */
+    public static final String DEFAULT_DIRECTORY = "/dev/shm";
+    /** Option: ring capacity in bytes, a power of two. */
+    public static final String CAPACITY = "capacity";
+    /** Option: {@code one} (OneToOneRingBuffer) or {@code many} (ManyToOneRingBuffer) senders. */
+    public static final String PRODUCERS = "producers";
+    /** Option: how an idle receiver and a blocked sender wait. */
+    public static final String WAIT = "wait";
+    /** Option: the longest message, at most capacity / 8. */
+    public static final String MAX_MESSAGE = "maxMessage";
+    /** Option: how long opening may wait (for the file to appear, for the open lock). */
+    public static final String TIMEOUT = "timeout";
+    /** Option: the last end to close removes the file. */
+    public static final String UNLINK_ON_CLOSE = "unlinkOnClose";
+    /** Option: create the file when absent (true), or wait up to {@code timeout} for another process to. */
+    public static final String CREATE = "create";
+    /** Every option this transport reads itself. */
+    public static final Set<String> OPTIONS =
+        Set.of(CAPACITY, PRODUCERS, WAIT, MAX_MESSAGE, TIMEOUT, UNLINK_ON_CLOSE, CREATE);
+
+    /** Default capacity: 1 MiB. */
+    public static final int DEFAULT_CAPACITY = 1 << 20;
+    /** Default wait mode. */
+    public static final String DEFAULT_WAIT = "backoff";
+    /** Default open timeout. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final ChannelUri uri;
+    private final String path;
+    private final int capacity;
+    private final boolean capacityGiven;
+    private final boolean manyProducers;
+    private final boolean producersGiven;
+    private final String waitName;
+    private final WaitMode waitMode;
+    private final boolean waitGiven;
+    private final WakeupProvider provider;
+    private final int maxMessage;
+    private final boolean maxMessageGiven;
+    private final Duration timeout;
+    private final boolean unlinkOnClose;
+    private final boolean create;
+
+    private MmapOptions(final ChannelUri uri) {
+        this.uri = uri;
+        this.path = resolvePath(uri);
+
+        final String wait = uri.string(WAIT, DEFAULT_WAIT).toLowerCase(Locale.ROOT);
+        waitGiven = uri.has(WAIT);
+        final WaitMode builtIn = WaitMode.builtIn(wait);
+        if (builtIn != null) {
+            waitMode = builtIn;
+            provider = null;
+        } else {
+            provider = WakeupProvider.find(wait).orElseThrow(() -> unknownWait(uri, wait));
+            waitMode = WaitMode.PROVIDER;
+        }
+        waitName = wait;
+        final Set<String> known = new HashSet<>(OPTIONS);
+        if (provider != null) {
+            known.addAll(provider.options());
+        }
+        uri.requireOnly(known);
+
+        capacityGiven = uri.has(CAPACITY);
+        final long size = uri.size(CAPACITY, DEFAULT_CAPACITY);
+        if (size < RingFileDescriptor.MIN_CAPACITY || size > RingFileDescriptor.MAX_CAPACITY
+            || !BitUtil.isPowerOfTwo(size)) {
+            throw uri.bad(CAPACITY, uri.string(CAPACITY, ""), "is not a power of two from 1k to 1g (e.g. 64k, 1m)");
+        }
+        capacity = (int) size;
+
+        producersGiven = uri.has(PRODUCERS);
+        manyProducers = "many".equals(uri.choice(PRODUCERS, "one", Set.of("one", "many")));
+
+        maxMessageGiven = uri.has(MAX_MESSAGE);
+        final long max = uri.size(MAX_MESSAGE, RingFileDescriptor.maxMessageLimit(capacity));
+        if (max > RingFileDescriptor.maxMessageLimit(capacity)) {
+            throw uri.bad(MAX_MESSAGE, uri.string(MAX_MESSAGE, ""), "is larger than capacity/8 = "
+                + RingFileDescriptor.maxMessageLimit(capacity) + ", the most a ring of capacity=" + capacity
+                + " carries; raise capacity or lower maxMessage");
+        }
+        maxMessage = (int) max;
+
+        timeout = uri.duration(TIMEOUT, DEFAULT_TIMEOUT);
+        unlinkOnClose = uri.bool(UNLINK_ON_CLOSE, false);
+        create = uri.bool(CREATE, true);
+    }
+
+    /**
+     * Parses and validates a URI's options. Nothing is opened.
+     *
+     * @param uri an {@code mmap:} URI.
+     * @return the options.
+     * @throws IllegalArgumentException naming the option, its value and the URI when one is bad or unknown.
+     */
+    public static MmapOptions parse(final ChannelUri uri) {
+        if (!"mmap".equals(uri.scheme())) {
+            throw new IllegalArgumentException("'" + uri.uri() + "' is not an mmap: URI");
+        }
+        return new MmapOptions(uri);
+    }
+
+    /**
+     * @param uri such as {@code mmap:orders?capacity=64k}.
+     * @return the options.
+     */
+    public static MmapOptions parse(final String uri) {
+        return parse(ChannelUri.parse(uri));
+    }
+
+    /**
+     * Resolves a ring name or path the way URIs do.
+     *
+     * @param nameOrPath a bare name (a file in {@value #DEFAULT_DIRECTORY}) or a path containing a slash.
+     * @return the path.
+     */
+    public static String resolve(final String nameOrPath) {
+        if (nameOrPath.isEmpty() || nameOrPath.endsWith("/") || nameOrPath.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("'" + nameOrPath + "' is not a ring name or file path; use a name "
+                + "such as orders (a file in " + DEFAULT_DIRECTORY + ") or a path such as /tmp/orders");
+        }
+        if (nameOrPath.indexOf('/') >= 0) {
+            return nameOrPath;
+        }
+        if (nameOrPath.equals(".") || nameOrPath.equals("..")) {
+            throw new IllegalArgumentException("'" + nameOrPath + "' is not a ring name");
+        }
+        return DEFAULT_DIRECTORY + "/" + nameOrPath;
+    }
+
+    private static String resolvePath(final ChannelUri uri) {
+        try {
+            return resolve(uri.path());
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + uri.uri() + "' names no ring file: " + e.getMessage(), e);
+        }
+    }
+
+    private static IllegalArgumentException unknownWait(final ChannelUri uri, final String wait) {
+        if ("signal".equals(wait)) {
+            return uri.bad(WAIT, wait, "needs the ipckit-signal module: put ipckit-signal on the class path (no "
+                + WakeupProvider.class.getName() + " named 'signal' was found)");
+        }
+        return uri.bad(WAIT, wait, "is not one of backoff|futex|sleep|spin|yield, nor a wake-up provider on the "
+            + "class path (signal comes with ipckit-signal)");
+    }
+
+    /**
+     * Finds the wake-up provider a ring file names, for an end that did not give {@code wait=}.
+     *
+     * @param name the file's wait mode name.
+     * @param path the file, for the message.
+     * @return the provider.
+     * @throws ChannelException when it is not on the class path.
+     */
+    static WakeupProvider providerNamed(final String name, final String path) {
+        return WakeupProvider.find(name).orElseThrow(() -> new ChannelException(path + " was created with wait=" + name
+            + ", whose wake-up provider is not on the class path" + ("signal".equals(name)
+                ? ": put ipckit-signal on the class path" : "") + " (or reopen it with the same module present)"));
+    }
+
+    /**
+     * Checks the options this URI gives against an existing file.
+     *
+     * @param header the file's validated header.
+     * @param filePath the file, for messages.
+     * @throws ChannelException naming the option with app=… file=… on a mismatch.
+     */
+    void checkAgainst(final AtomicBuffer header, final String filePath) {
+        final int fileCapacity = header.getInt(RingFileDescriptor.CAPACITY_OFFSET);
+        if (capacityGiven && fileCapacity != capacity) {
+            throw mismatch(filePath, CAPACITY, capacity, fileCapacity);
+        }
+        final boolean fileMany =
+            (header.getInt(RingFileDescriptor.FLAGS_OFFSET) & RingFileDescriptor.FLAG_MANY_PRODUCERS) != 0;
+        if (producersGiven && fileMany != manyProducers) {
+            throw mismatch(filePath, PRODUCERS, manyProducers ? "many" : "one", fileMany ? "many" : "one");
+        }
+        final int fileMax = header.getInt(RingFileDescriptor.MAX_MESSAGE_OFFSET);
+        if (maxMessageGiven && fileMax != maxMessage) {
+            throw mismatch(filePath, MAX_MESSAGE, maxMessage, fileMax);
+        }
+        final String fileWait = RingFileDescriptor.waitName(header);
+        if (waitGiven && !fileWait.equals(waitName)) {
+            throw mismatch(filePath, WAIT, waitName, fileWait);
+        }
+    }
+
+    private ChannelException mismatch(final String filePath, final String option, final Object app, final Object file) {
+        return new ChannelException(option + "=" + uri.string(option, "") + " in '" + uri.uri()
+            + "' does not match the existing ring " + filePath + ": " + option + " app=" + app + " file=" + file
+            + "; omit " + option + " to use the file's, or remove the file when no process uses it");
+    }
+
+    /**
+     * @return the flags word a new file gets.
+     */
+    int flags() {
+        return (manyProducers ? RingFileDescriptor.FLAG_MANY_PRODUCERS : 0)
+            | waitMode.code() << RingFileDescriptor.WAIT_CODE_SHIFT;
+    }
+
+    /**
+     * @return the parsed URI.
+     */
+    public ChannelUri uri() {
+        return uri;
+    }
+
+    /**
+     * @return the ring file's path.
+     */
+    public String path() {
+        return path;
+    }
+
+    /**
+     * @return the capacity a new file gets.
+     */
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * @return whether a new file is a ManyToOneRingBuffer.
+     */
+    public boolean manyProducers() {
+        return manyProducers;
+    }
+
+    /**
+     * @return the wait name a new file gets, e.g. {@code futex} or {@code signal}.
+     */
+    public String waitName() {
+        return waitName;
+    }
+
+    /**
+     * @return the wait mode a new file gets.
+     */
+    public WaitMode waitMode() {
+        return waitMode;
+    }
+
+    /**
+     * @return the wake-up provider {@code wait=} names, or null for a built-in mode.
+     */
+    public WakeupProvider provider() {
+        return provider;
+    }
+
+    /**
+     * @return the longest message a new file carries.
+     */
+    public int maxMessage() {
+        return maxMessage;
+    }
+
+    /**
+     * @return how long opening may wait.
+     */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * @return whether the last end to close removes the file.
+     */
+    public boolean unlinkOnClose() {
+        return unlinkOnClose;
+    }
+
+    /**
+     * @return whether an absent file is created.
+     */
+    public boolean create() {
+        return create;
+    }
+
+    @Override
+    public String toString() {
+        return uri.uri() + " -> " + path + " (options " + new TreeSet<>(uri.options().keySet()) + ")";
+    }
+}

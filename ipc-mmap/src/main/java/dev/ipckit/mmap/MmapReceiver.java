@@ -1,0 +1,562 @@
+package dev.ipckit.mmap;
+
+import static dev.ipckit.mmap.RingFileDescriptor.LIVENESS_INTERVAL_NS;
+import static org.agrona.concurrent.ringbuffer.RecordDescriptor.ALIGNMENT;
+import static org.agrona.concurrent.ringbuffer.RecordDescriptor.HEADER_LENGTH;
+import static org.agrona.concurrent.ringbuffer.RecordDescriptor.lengthOffset;
+import static org.agrona.concurrent.ringbuffer.RecordDescriptor.typeOffset;
+import static org.agrona.concurrent.ringbuffer.RingBuffer.PADDING_MSG_TYPE_ID;
+
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntPredicate;
+
+import org.agrona.BitUtil;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import dev.ipckit.ChannelClosedException;
+import dev.ipckit.ChannelException;
+import dev.ipckit.MessageHandler;
+import dev.ipckit.PeerGoneException;
+import dev.ipckit.Receiver;
+import dev.ipckit.posix.PosixFutex;
+import dev.ipckit.posix.PosixMemory;
+import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.WakeupProvider;
+
+/**
+ * The receiving end of an mmap ring. One receiver per ring at a time: a second is refused with an error that
+ * names the holder's pid.
+ *
+ * <p>{@link #poll(MessageHandler, int)} reads through Agrona's {@code OneToOneRingBuffer.read} (producers=one)
+ * or, for producers=many, through a loop that is {@code ManyToOneRingBuffer.read} plus one store: the end of
+ * each batch is recorded in the header before the batch is zeroed, so that a receiver killed while zeroing is
+ * finished exactly by the next one. Neither allocates, locks or makes a system call per message.
+ *
+ * <h2>Liveness</h2>
+ * When a poll finds nothing, and at most every {@link RingFileDescriptor#LIVENESS_INTERVAL_NS} (or at once
+ * when a sender opened or closed), the receiver tests the sender lock (one fcntl) and the file's size. Once no
+ * sender holds it, records a dead sender claimed but never committed become padding, everything committed is
+ * delivered, and then {@link PeerGoneException} is thrown. Before any sender has opened in this session
+ * nothing is gone: polls just return 0. On a producers=many ring where some senders live, a record claimed by
+ * a sender that died is recognised by its type id (slot and generation) and turned into padding as soon as
+ * that sender's slot lock is gone, so the ring keeps flowing; a claim whose header was not yet stamped (the
+ * sender died within the few instructions between claiming and stamping) is settled after it has blocked the
+ * head for {@link #UNBLOCK_GRACE_NS} and a dead sender is on record.
+ *
+ * <h2>Waiting</h2>
+ * A timed poll waits with the ring's {@link WaitMode}: an Agrona idle strategy for spin, yield, backoff and
+ * sleep; for futex and wake-up providers, a few spins and yields, then the waiting-word protocol: publish
+ * waiting, full fence, look at the ring once more, and only then sleep in the kernel, for at most
+ * {@link #SLEEP_SLICE_NS} so that liveness is still checked. With a wake-up provider the waiter belongs to the
+ * first thread that sleeps; another thread polling the same receiver backs off by parking instead, and
+ * {@link #close()} releases the waiter only when called on its thread.
+ *
+ * <p>A receiver killed while its handler ran leaves the head where that batch began, so the next receiver gets
+ * the batch again: across a receiver's death delivery is at least once, never torn.
+ */
+public final class MmapReceiver implements Receiver {
+    /** The longest single kernel sleep of a futex or provider wait, so that liveness is checked in between. */
+    public static final long SLEEP_SLICE_NS = 50_000_000L;
+    /** How long an unnamed, unfinished record may block the head before it is settled (producers=many). */
+    public static final long UNBLOCK_GRACE_NS = 1_000_000_000L;
+    private static final int SPINS_BEFORE_SLEEP = 50;
+    private static final int YIELDS_BEFORE_SLEEP = 10;
+
+    private final MmapOptions options;
+    private final String uri;
+    private final RingFile file;
+    private final UnsafeBuffer header;
+    private final UnsafeBuffer buffer;
+    private final OneToOneRingBuffer oneToOne;
+    private final boolean manyProducers;
+    private final int capacity;
+    private final int mask;
+    private final int headPositionIndex;
+    private final int tailPositionIndex;
+    private final WaitMode waitMode;
+    private final WakeupProvider provider;
+    private final IdleStrategy idle;
+    private final org.agrona.concurrent.MessageHandler adapter;
+    private final IntPredicate acceptFrom;
+    private MessageHandler handler;
+    private long messagesReceived;
+    private long sleeps;
+    private int seenSenderEvents;
+    private long lastLivenessCheck;
+    private boolean sendersGone;
+    private long stuckHead = -1;
+    private long stuckSince;
+    private long deadline;
+    private WakeupProvider.Waiter waiter;
+    private Thread waiterThread;
+    private boolean closed;
+    private boolean faulted;
+
+    private MmapReceiver(final MmapOptions options, final RingFile file) {
+        this.options = options;
+        this.uri = options.uri().uri();
+        this.file = file;
+        this.header = file.header;
+        this.buffer = file.ring;
+        this.manyProducers = file.manyProducers;
+        this.oneToOne = manyProducers ? null : new OneToOneRingBuffer(buffer);
+        this.capacity = file.capacity;
+        this.mask = capacity - 1;
+        this.headPositionIndex = capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
+        this.tailPositionIndex = capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
+        this.waitMode = file.waitMode;
+        this.provider = waitMode == WaitMode.PROVIDER ? MmapSender.provider(options, file) : null;
+        this.idle = waitMode.wakesReceiver() ? new KernelSleepIdleStrategy() : MmapSender.idleStrategy(waitMode);
+        this.adapter = (typeId, ringBuffer, index, length) -> handler.onMessage(ringBuffer, index, length);
+        this.acceptFrom = this::isSenderPid;
+
+        final int tid = PosixProcess.gettid();
+        header.putInt(RingFileDescriptor.RECEIVER_PID_OFFSET, PosixProcess.getpid());
+        header.putInt(RingFileDescriptor.RECEIVER_TID_OFFSET, tid);
+        header.putInt(RingFileDescriptor.WAKE_TID_OFFSET, tid);
+        header.putInt(RingFileDescriptor.WAKE_TOKEN_OFFSET, 0);
+        header.putLong(RingFileDescriptor.RECEIVER_OPENED_OFFSET, System.currentTimeMillis());
+        header.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
+        messagesReceived = header.getLong(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET);
+        sleeps = header.getLong(RingFileDescriptor.SLEEPS_OFFSET);
+        header.getAndAddInt(RingFileDescriptor.RECEIVER_OPENS_OFFSET, 1);
+        header.putIntRelease(RingFileDescriptor.RECEIVER_STATE_OFFSET, RingFileDescriptor.RECEIVER_OPEN);
+        seenSenderEvents = header.getIntVolatile(RingFileDescriptor.SENDER_EVENTS_OFFSET);
+    }
+
+    /**
+     * Opens the receiving end, creating the ring file if it is absent and {@code create} allows.
+     *
+     * @param options parsed options.
+     * @return the receiver.
+     * @throws ChannelException when the file is refused, or another receiver holds the ring (naming its pid).
+     */
+    public static MmapReceiver open(final MmapOptions options) {
+        final RingFile file = RingFile.open(options);
+        try {
+            if (!file.tryLock(RingFileDescriptor.RECEIVER_LOCK_BYTE, PosixMemory.F_WRLCK)) {
+                final int pid = file.header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET);
+                throw new ChannelException("'" + options.uri().uri() + "' already has a receiver: process " + pid
+                    + " holds the receiver lock of " + file.path + "; a ring has one receiver at a time. Close that "
+                    + "receiver (or end process " + pid + ") and open again");
+            }
+            if (!file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)) {
+                file.startNewSession();
+            } else if (file.header.getIntVolatile(RingFileDescriptor.RECEIVER_STATE_OFFSET)
+                == RingFileDescriptor.RECEIVER_OPEN) {
+                // the last receiver died (its lock was free): finish the batch it was zeroing
+                RingRepair.completeConsumerCleanup(file);
+                file.header.getAndAddInt(RingFileDescriptor.DEATHS_OFFSET, 1);
+            }
+            final MmapReceiver receiver = new MmapReceiver(options, file);
+            file.unlockOpen();
+            return receiver;
+        } catch (final RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public int poll(final MessageHandler handler, final int limit) {
+        if (closed) {
+            throw ChannelClosedException.of("receiver", uri);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit=" + limit + " must be at least 1 (poll on '" + uri + "')");
+        }
+        try {
+            final int read = read(handler, limit);
+            return read > 0 ? read : onEmpty(handler, limit);
+        } catch (final InternalError e) {
+            faulted = true;
+            throw file.faulted(e);
+        }
+    }
+
+    @Override
+    public int poll(final MessageHandler handler, final int limit, final Duration timeout) {
+        int read = poll(handler, limit);
+        final long timeoutNs = timeout.toNanos();
+        if (read > 0 || timeoutNs <= 0) {
+            return read;
+        }
+        deadline = System.nanoTime() + timeoutNs;
+        idle.reset();
+        while (true) {
+            idle.idle(read);
+            read = poll(handler, limit);
+            if (read > 0 || System.nanoTime() - deadline >= 0) {
+                return read;
+            }
+        }
+    }
+
+    private int read(final MessageHandler handler, final int limit) {
+        this.handler = handler;
+        final int read = manyProducers ? readManyToOne(limit) : oneToOne.read(adapter, limit);
+        if (read > 0) {
+            header.putLongRelease(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET, messagesReceived += read);
+        }
+        return read;
+    }
+
+    /**
+     * {@code ManyToOneRingBuffer.read}, plus the Consumed-To store before the batch is zeroed.
+     */
+    private int readManyToOne(final int limit) {
+        final UnsafeBuffer buffer = this.buffer;
+        final long head = buffer.getLong(headPositionIndex);
+        final int headIndex = (int) head & mask;
+        final int maxBlockLength = capacity - headIndex;
+        int bytesRead = 0;
+        int messagesRead = 0;
+        try {
+            while (bytesRead < maxBlockLength && messagesRead < limit) {
+                final int recordIndex = headIndex + bytesRead;
+                // acquire: a positive length means the record is whole
+                final int recordLength = buffer.getIntVolatile(lengthOffset(recordIndex));
+                if (recordLength <= 0) {
+                    break;
+                }
+                bytesRead += BitUtil.align(recordLength, ALIGNMENT);
+                if (buffer.getInt(typeOffset(recordIndex)) == PADDING_MSG_TYPE_ID) {
+                    continue;
+                }
+                ++messagesRead;
+                handler.onMessage(buffer, recordIndex + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+            }
+        } finally {
+            if (bytesRead != 0) {
+                header.putLongRelease(RingFileDescriptor.CONSUMED_TO_OFFSET, head + bytesRead);
+                VarHandle.storeStoreFence(); // the mark is visible before any zero of the batch
+                buffer.setMemory(headIndex, bytesRead, (byte) 0);
+                buffer.putLongRelease(headPositionIndex, head + bytesRead);
+            }
+        }
+        return messagesRead;
+    }
+
+    private int onEmpty(final MessageHandler handler, final int limit) {
+        final int events = header.getIntVolatile(RingFileDescriptor.SENDER_EVENTS_OFFSET);
+        final long now = System.nanoTime();
+        if (events == seenSenderEvents && !sendersGone && now - lastLivenessCheck < LIVENESS_INTERVAL_NS) {
+            return 0;
+        }
+        seenSenderEvents = events;
+        lastLivenessCheck = now;
+        file.checkSize();
+        if (header.getIntVolatile(RingFileDescriptor.SENDER_OPENS_OFFSET) == 0) {
+            sendersGone = false; // no sender yet in this session: nothing can be gone
+            return 0;
+        }
+        if (file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)) {
+            sendersGone = false;
+            if (manyProducers) {
+                unblockIfStuck(now);
+            }
+            return 0;
+        }
+        sendersGone = true;
+        if (!file.tryLockOpen()) {
+            return 0; // an end is opening or closing: look again on the next poll
+        }
+        try {
+            if (file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)) {
+                sendersGone = false;
+                return 0;
+            }
+            RingRepair.sealAbandoned(file); // no sender can write any more: settle what they left unfinished
+        } finally {
+            file.unlockOpen();
+        }
+        final int read = read(handler, limit);
+        if (read > 0) {
+            return read;
+        }
+        if (buffer.getLongVolatile(headPositionIndex) == buffer.getLongVolatile(tailPositionIndex)) {
+            throw sendersGoneException();
+        }
+        return 0;
+    }
+
+    /**
+     * producers=many with senders alive: if the head record is unfinished and its writer is dead, settle it.
+     */
+    private void unblockIfStuck(final long now) {
+        final long head = buffer.getLongVolatile(headPositionIndex);
+        final long tail = buffer.getLongVolatile(tailPositionIndex);
+        if (head == tail) {
+            return;
+        }
+        final int index = (int) head & mask;
+        final int length = buffer.getIntVolatile(lengthOffset(index));
+        if (length > 0) {
+            return;
+        }
+        if (head != stuckHead) {
+            stuckHead = head;
+            stuckSince = now;
+        }
+        if (length < 0) {
+            final int typeId = buffer.getIntVolatile(typeOffset(index));
+            final int slot = RingFileDescriptor.slotOf(typeId);
+            if (slot >= 0) {
+                final int slotOffset = RingFileDescriptor.slotOffset(slot);
+                if (header.getIntVolatile(slotOffset + RingFileDescriptor.SLOT_GENERATION)
+                    == RingFileDescriptor.generationOf(typeId)
+                    && header.getIntVolatile(slotOffset + RingFileDescriptor.SLOT_PID) != 0
+                    && file.heldByOthers(slotOffset)) {
+                    return; // its sender lives and will commit or abort
+                }
+                RingRepair.pad(buffer, index, -length); // its sender is gone: skip the claim
+                return;
+            }
+        }
+        if (now - stuckSince >= UNBLOCK_GRACE_NS && (reapDeadSenders()
+            || header.getIntVolatile(RingFileDescriptor.DEATHS_OFFSET) > 0)) {
+            RingRepair.sealHead(file, head, tail, length);
+        }
+    }
+
+    /**
+     * Clears the slots of senders that died without closing (pid set, slot lock free), under the OPEN lock.
+     *
+     * @return whether any was found.
+     */
+    private boolean reapDeadSenders() {
+        if (!file.tryLockOpen()) {
+            return false;
+        }
+        boolean found = false;
+        try {
+            for (int slot = 0; slot < RingFileDescriptor.MAX_SENDERS; slot++) {
+                final int slotOffset = RingFileDescriptor.slotOffset(slot);
+                if (header.getIntVolatile(slotOffset + RingFileDescriptor.SLOT_PID) != 0
+                    && !file.heldByOthers(slotOffset)) {
+                    header.putInt(slotOffset + RingFileDescriptor.SLOT_TID, 0);
+                    header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_PID, 0);
+                    header.getAndAddInt(RingFileDescriptor.DEATHS_OFFSET, 1);
+                    found = true;
+                }
+            }
+        } finally {
+            file.unlockOpen();
+        }
+        return found;
+    }
+
+    private PeerGoneException sendersGoneException() {
+        final int pid = header.getIntVolatile(RingFileDescriptor.LAST_SENDER_PID_OFFSET);
+        if (manyProducers) {
+            return new PeerGoneException("every sender of '" + uri + "' has gone (the last to open was process " + pid
+                + "), and every message they committed to " + file.path + " was delivered");
+        }
+        final boolean died = header.getIntVolatile(RingFileDescriptor.slotOffset(0) + RingFileDescriptor.SLOT_PID) != 0;
+        return new PeerGoneException("the sender of '" + uri + "' (process " + pid + ") "
+            + (died ? "died (its lock on " + file.path + " is gone)" : "closed its end") + ", and every message it "
+            + "committed was delivered");
+    }
+
+    private boolean isSenderPid(final int pid) {
+        for (int slot = 0; slot < RingFileDescriptor.MAX_SENDERS; slot++) {
+            if (header.getIntVolatile(RingFileDescriptor.slotOffset(slot) + RingFileDescriptor.SLOT_PID) == pid) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The receiver's half of the waiting-word protocol, for at most {@code maxNanos}.
+     */
+    private void sleep(final long maxNanos) {
+        WakeupProvider.Waiter sleeper = null;
+        if (provider != null) {
+            sleeper = waiterOnThisThread();
+            if (sleeper == null) {
+                LockSupport.parkNanos(Math.min(maxNanos, 1_000_000L));
+                return;
+            }
+        }
+        final int futexValue = header.getIntVolatile(RingFileDescriptor.FUTEX_OFFSET);
+        header.putIntVolatile(RingFileDescriptor.WAITING_OFFSET, 1);
+        VarHandle.fullFence(); // the waiting store is ordered before the look at the ring below
+        if (readableOrSenderEvent()) {
+            header.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
+            return;
+        }
+        header.putLongRelease(RingFileDescriptor.SLEEPS_OFFSET, ++sleeps);
+        if (sleeper == null) {
+            PosixFutex.await(file.futexWord, futexValue, maxNanos); // returns at once if a sender bumped the word
+        } else {
+            sleeper.await(maxNanos, acceptFrom);
+        }
+        header.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
+    }
+
+    private boolean readableOrSenderEvent() {
+        final int headIndex = (int) buffer.getLongVolatile(headPositionIndex) & mask;
+        return buffer.getIntVolatile(lengthOffset(headIndex)) > 0
+            || header.getIntVolatile(RingFileDescriptor.SENDER_EVENTS_OFFSET) != seenSenderEvents;
+    }
+
+    private WakeupProvider.Waiter waiterOnThisThread() {
+        final Thread current = Thread.currentThread();
+        if (waiter == null) {
+            waiter = provider.openWaiter(options.uri());
+            waiterThread = current;
+            header.putInt(RingFileDescriptor.WAKE_TOKEN_OFFSET, waiter.token());
+            header.putIntRelease(RingFileDescriptor.WAKE_TID_OFFSET, waiter.tid());
+        }
+        return waiterThread == current ? waiter : null;
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public int maxMessageLength() {
+        return file.maxMessage;
+    }
+
+    /**
+     * Whether a sender is alive: true before any sender opened in this session (one may yet come), else
+     * whether any sender lock is held. One fcntl call.
+     *
+     * @return the senders' liveness as of now.
+     */
+    @Override
+    public boolean isPeerAlive() {
+        if (closed) {
+            throw ChannelClosedException.of("receiver", uri);
+        }
+        return header.getIntVolatile(RingFileDescriptor.SENDER_OPENS_OFFSET) == 0
+            || file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * @return the ring file's path.
+     */
+    public String path() {
+        return file.path;
+    }
+
+    /**
+     * @return whether this end created (and published) the ring file.
+     */
+    public boolean created() {
+        return file.created;
+    }
+
+    /**
+     * @return the ring's capacity in bytes.
+     */
+    public int capacity() {
+        return file.capacity;
+    }
+
+    /**
+     * Marks the receiver closed in the header (senders then get {@link PeerGoneException}), removes the file
+     * when {@code unlinkOnClose} is set and no sender is open, releases the wake-up waiter if called on its
+     * thread, and releases the mapping, the descriptor and the receiver lock. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (!faulted) {
+                leave();
+            }
+            if (waiter != null && waiterThread == Thread.currentThread()) {
+                waiter.close();
+            }
+        } finally {
+            file.close();
+        }
+    }
+
+    private void leave() {
+        boolean locked;
+        try {
+            file.lockOpen(System.nanoTime() + Math.min(options.timeout().toNanos(), 1_000_000_000L), options);
+            locked = true;
+        } catch (final ChannelException e) {
+            locked = false; // a stuck opener: mark the header without it; dropping our lock still tells the truth
+        }
+        try {
+            header.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
+            header.putIntRelease(RingFileDescriptor.RECEIVER_STATE_OFFSET, RingFileDescriptor.RECEIVER_CLOSED);
+            if (locked && options.unlinkOnClose() && !file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)) {
+                file.unlinkIfSame();
+            }
+        } finally {
+            if (locked) {
+                file.unlockOpen();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MmapReceiver[" + uri + ", " + file + (closed ? ", closed" : "") + "]";
+    }
+
+    /**
+     * For futex and wake-up providers: spin, yield, then the waiting-word sleep, bounded by the poll's deadline
+     * and {@link #SLEEP_SLICE_NS}.
+     */
+    private final class KernelSleepIdleStrategy implements IdleStrategy {
+        private int idles;
+
+        @Override
+        public void idle(final int workCount) {
+            if (workCount > 0) {
+                idles = 0;
+            } else {
+                idle();
+            }
+        }
+
+        @Override
+        public void idle() {
+            if (idles < SPINS_BEFORE_SLEEP) {
+                idles++;
+                Thread.onSpinWait();
+            } else if (idles < SPINS_BEFORE_SLEEP + YIELDS_BEFORE_SLEEP) {
+                idles++;
+                Thread.yield();
+            } else {
+                final long remaining = deadline - System.nanoTime();
+                if (remaining > 0) {
+                    sleep(Math.min(remaining, SLEEP_SLICE_NS));
+                }
+            }
+        }
+
+        @Override
+        public void reset() {
+            idles = 0;
+        }
+
+        @Override
+        public String alias() {
+            return "kernel-sleep";
+        }
+    }
+}

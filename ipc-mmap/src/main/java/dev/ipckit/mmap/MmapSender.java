@@ -1,0 +1,534 @@
+package dev.ipckit.mmap;
+
+import static dev.ipckit.mmap.RingFileDescriptor.LIVENESS_INTERVAL_NS;
+
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import dev.ipckit.ChannelClosedException;
+import dev.ipckit.ChannelException;
+import dev.ipckit.PeerGoneException;
+import dev.ipckit.Sender;
+import dev.ipckit.posix.PosixFutex;
+import dev.ipckit.posix.PosixMemory;
+import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.WakeupProvider;
+
+/**
+ * The sending end of an mmap ring: an Agrona {@link OneToOneRingBuffer} (producers=one) or
+ * {@link ManyToOneRingBuffer} (producers=many) in a shared file.
+ *
+ * <p>{@link #offer(DirectBuffer, int, int)} claims space, copies the payload and commits it: no allocation, no
+ * lock and no system call. With {@code wait=futex} or a wake-up provider it then fences and reads the
+ * receiver's waiting word, and makes the one wake-up system call only when the receiver sleeps.
+ *
+ * <h2>Zero-copy sends</h2>
+ * A message can be written in place:
+ * <pre>{@code
+ * int index = sender.tryClaim(length);          // or INSUFFICIENT_CAPACITY when full
+ * if (index >= 0) {
+ *     sender.buffer().putLong(index, price);      // write up to length bytes at index..index+length-1
+ *     sender.commit(index);                       // or sender.abort(index)
+ * }
+ * }</pre>
+ * One claim may be open at a time; until it is committed or aborted the receiver sees nothing after it, so
+ * keep it short. {@link #close()} aborts a claim left open. A sender killed with a claim open does not block
+ * the ring: the receiver turns the claim into padding once the sender's lock is gone.
+ *
+ * <h2>Before a receiver, and after one</h2>
+ * A sender may open before any receiver: offers succeed until the ring is full, and a timed offer then waits
+ * for room (a receiver that comes and drains). {@link PeerGoneException} means a receiver was open in this
+ * session and is gone: at once when it closed its end, and when its lock is found gone (it died) the next
+ * time the ring is full. Messages left in the ring are kept for the next receiver.
+ *
+ * <p>Not thread-safe: one thread at a time, as with Agrona's rings (several senders on a producers=many ring
+ * are several {@code MmapSender}s).
+ */
+public final class MmapSender implements Sender {
+    /** What {@link #tryClaim(int)} returns when the ring has no room: Agrona's value. */
+    public static final int INSUFFICIENT_CAPACITY = RingBuffer.INSUFFICIENT_CAPACITY;
+
+    private final MmapOptions options;
+    private final String uri;
+    private final RingFile file;
+    private final UnsafeBuffer header;
+    private final RingBuffer ring;
+    private final AtomicBuffer buffer;
+    private final boolean manyProducers;
+    private final boolean futex;
+    private final boolean wakesReceiver;
+    private final WakeupProvider.Waker waker;
+    private final IdleStrategy idle;
+    private final int maxMessage;
+    private final int slot;
+    private final int slotOffset;
+    private final int typeId;
+    private final int tailPositionIndex;
+    private long messages;
+    private long bytes;
+    private long timesFull;
+    private long wakeups;
+    private long lastLivenessCheck;
+    private int claimIndex = -1;
+    private int claimLength;
+    private boolean closed;
+    private boolean faulted;
+
+    private MmapSender(final MmapOptions options, final RingFile file, final int slot) {
+        this.options = options;
+        this.uri = options.uri().uri();
+        this.file = file;
+        this.header = file.header;
+        this.manyProducers = file.manyProducers;
+        this.ring = manyProducers ? new ManyToOneRingBuffer(file.ring) : new OneToOneRingBuffer(file.ring);
+        this.buffer = ring.buffer();
+        this.maxMessage = file.maxMessage;
+        this.futex = file.waitMode == WaitMode.FUTEX;
+        this.wakesReceiver = file.waitMode.wakesReceiver();
+        this.waker = file.waitMode == WaitMode.PROVIDER ? provider(options, file).openWaker(options.uri()) : null;
+        this.idle = idleStrategy(file.waitMode);
+        this.slot = slot;
+        this.slotOffset = RingFileDescriptor.slotOffset(slot);
+        this.tailPositionIndex = file.capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
+
+        final int previousPid = header.getInt(slotOffset + RingFileDescriptor.SLOT_PID);
+        if (previousPid != 0) {
+            header.getAndAddInt(RingFileDescriptor.DEATHS_OFFSET, 1); // it died holding the slot: count it
+        }
+        final int generation = RingFileDescriptor.nextGeneration(
+            header.getInt(slotOffset + RingFileDescriptor.SLOT_GENERATION));
+        this.typeId = RingFileDescriptor.typeId(slot, generation);
+        header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_GENERATION, generation);
+        header.putInt(slotOffset + RingFileDescriptor.SLOT_TID, PosixProcess.gettid());
+        header.putLong(slotOffset + RingFileDescriptor.SLOT_OPENED, System.currentTimeMillis());
+        header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_CLAIM_FROM,
+            buffer.getLongVolatile(tailPositionIndex));
+        header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_PID, PosixProcess.getpid());
+        messages = header.getLong(slotOffset + RingFileDescriptor.SLOT_MESSAGES);
+        bytes = header.getLong(slotOffset + RingFileDescriptor.SLOT_BYTES);
+        timesFull = header.getLong(slotOffset + RingFileDescriptor.SLOT_TIMES_FULL);
+        wakeups = header.getLong(slotOffset + RingFileDescriptor.SLOT_WAKEUPS);
+        header.getAndAddInt(RingFileDescriptor.SENDER_OPENS_OFFSET, 1);
+        header.putIntRelease(RingFileDescriptor.LAST_SENDER_PID_OFFSET, PosixProcess.getpid());
+        header.getAndAddInt(RingFileDescriptor.SENDER_EVENTS_OFFSET, 1);
+    }
+
+    /**
+     * Opens the sending end, creating the ring file if it is absent and {@code create} allows.
+     *
+     * @param options parsed options.
+     * @return the sender.
+     * @throws ChannelException when the file is refused, a producers=one ring already has a sender, or every
+     *     sender slot of a producers=many ring is taken.
+     */
+    public static MmapSender open(final MmapOptions options) {
+        final RingFile file = RingFile.open(options);
+        try {
+            final boolean many = file.manyProducers;
+            if (!file.tryLock(RingFileDescriptor.SENDER_LOCK_BYTE, many ? PosixMemory.F_RDLCK : PosixMemory.F_WRLCK)) {
+                throw new ChannelException("'" + options.uri().uri() + "' already has a sender: process "
+                    + file.header.getIntVolatile(RingFileDescriptor.LAST_SENDER_PID_OFFSET)
+                    + " holds the sender lock of " + file.path + "; a producers=one ring takes one sender at a time "
+                    + "(create the ring with producers=many for several)");
+            }
+            final int slot = takeSlot(file, options);
+            final boolean alone = !file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)
+                && !file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE);
+            if (alone) {
+                file.startNewSession();
+            } else if (!many) {
+                RingRepair.sealAbandoned(file); // a producers=one predecessor may have died mid-claim
+            }
+            final MmapSender sender = new MmapSender(options, file, slot);
+            file.unlockOpen();
+            return sender;
+        } catch (final RuntimeException | Error e) {
+            file.close(); // closing the descriptor drops every lock taken above
+            throw e;
+        }
+    }
+
+    private static int takeSlot(final RingFile file, final MmapOptions options) {
+        for (int slot = 0; slot < RingFileDescriptor.MAX_SENDERS; slot++) {
+            if (file.tryLock(RingFileDescriptor.slotOffset(slot), PosixMemory.F_WRLCK)) {
+                return slot;
+            }
+        }
+        throw new ChannelException("'" + options.uri().uri() + "' has " + RingFileDescriptor.MAX_SENDERS
+            + " senders open already, the most one ring holds; close one first");
+    }
+
+    static WakeupProvider provider(final MmapOptions options, final RingFile file) {
+        final WakeupProvider given = options.provider();
+        return given != null && given.name().equals(file.waitName) ? given
+            : MmapOptions.providerNamed(file.waitName, file.path);
+    }
+
+    static IdleStrategy idleStrategy(final WaitMode mode) {
+        return switch (mode) {
+            case SPIN -> new BusySpinIdleStrategy();
+            case YIELD -> new YieldingIdleStrategy();
+            case SLEEP -> new SleepingMillisIdleStrategy(1);
+            case BACKOFF, FUTEX, PROVIDER -> new BackoffIdleStrategy();
+        };
+    }
+
+    @Override
+    public boolean offer(final DirectBuffer source, final int offset, final int length) {
+        checkOpen();
+        checkLength(length);
+        try {
+            checkReceiverNotClosed();
+            final int index = claim(length);
+            if (index < 0) {
+                countFull();
+                checkReceiverAlive();
+                return false;
+            }
+            buffer.putBytes(index, source, offset, length);
+            publish(index, length);
+            return true;
+        } catch (final InternalError e) {
+            throw fault(e);
+        }
+    }
+
+    @Override
+    public boolean offer(final DirectBuffer source, final int offset, final int length, final Duration timeout) {
+        if (offer(source, offset, length)) {
+            return true;
+        }
+        final long timeoutNs = timeout.toNanos();
+        if (timeoutNs <= 0) {
+            return false;
+        }
+        final long deadline = System.nanoTime() + timeoutNs;
+        idle.reset();
+        try {
+            while (true) {
+                idle.idle(0);
+                checkReceiverNotClosed();
+                final int index = claim(length);
+                if (index >= 0) {
+                    buffer.putBytes(index, source, offset, length);
+                    publish(index, length);
+                    return true;
+                }
+                checkReceiverAlive();
+                if (System.nanoTime() - deadline >= 0) {
+                    return false;
+                }
+            }
+        } catch (final InternalError e) {
+            throw fault(e);
+        }
+    }
+
+    /**
+     * Claims room for a message to be written in place in {@link #buffer()}.
+     *
+     * @param length the payload length, 0..{@link #maxMessageLength()}.
+     * @return the index in {@link #buffer()} where the payload starts, or {@link #INSUFFICIENT_CAPACITY} when
+     *     the ring is full.
+     * @throws IllegalStateException when a claim is already open.
+     * @throws IllegalArgumentException when the length is out of range.
+     * @throws PeerGoneException when the receiver has gone.
+     */
+    public int tryClaim(final int length) {
+        checkOpen();
+        checkLength(length);
+        if (claimIndex >= 0) {
+            throw new IllegalStateException("a claim at index=" + claimIndex + " is open on '" + uri
+                + "'; commit or abort it before claiming again");
+        }
+        try {
+            checkReceiverNotClosed();
+            final int index = claim(length);
+            if (index < 0) {
+                countFull();
+                checkReceiverAlive();
+                return INSUFFICIENT_CAPACITY;
+            }
+            claimIndex = index;
+            claimLength = length;
+            return index;
+        } catch (final InternalError e) {
+            throw fault(e);
+        }
+    }
+
+    /**
+     * The ring's memory, in which a claimed message is written between {@link #tryClaim(int)} and
+     * {@link #commit(int)}. Write only inside the claimed range.
+     *
+     * @return the mapped ring buffer.
+     */
+    public MutableDirectBuffer buffer() {
+        return buffer;
+    }
+
+    /**
+     * Publishes a claimed message to the receiver.
+     *
+     * @param index the value {@link #tryClaim(int)} returned.
+     * @throws IllegalArgumentException when {@code index} is not the open claim.
+     */
+    public void commit(final int index) {
+        checkClaim(index);
+        claimIndex = -1;
+        try {
+            ring.commit(index);
+            count(claimLength);
+        } catch (final InternalError e) {
+            throw fault(e);
+        }
+    }
+
+    /**
+     * Gives a claimed message up; the receiver skips it.
+     *
+     * @param index the value {@link #tryClaim(int)} returned.
+     * @throws IllegalArgumentException when {@code index} is not the open claim.
+     */
+    public void abort(final int index) {
+        checkClaim(index);
+        claimIndex = -1;
+        try {
+            ring.abort(index);
+        } catch (final InternalError e) {
+            throw fault(e);
+        }
+    }
+
+    private int claim(final int length) {
+        if (!manyProducers) {
+            // producers=one: where this claim starts, so that a successor can settle it if this process dies
+            // inside it. A plain store: the ring's release of the tail orders it.
+            header.putLong(slotOffset + RingFileDescriptor.SLOT_CLAIM_FROM, buffer.getLong(tailPositionIndex));
+        }
+        return ring.tryClaim(typeId, length);
+    }
+
+    private void publish(final int index, final int length) {
+        ring.commit(index); // release store of the record length
+        count(length);
+    }
+
+    private void count(final int length) {
+        header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_MESSAGES, ++messages);
+        header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_BYTES, bytes += length);
+        if (wakesReceiver) {
+            wakeIfWaiting();
+        }
+    }
+
+    private void countFull() {
+        header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_TIMES_FULL, ++timesFull);
+    }
+
+    /**
+     * The sender's half of the waiting-word protocol: the record is published (release), a full fence
+     * orders it before the load of the waiting word, and only a sleeping receiver costs a system call.
+     */
+    private void wakeIfWaiting() {
+        VarHandle.fullFence();
+        if (header.getIntVolatile(RingFileDescriptor.WAITING_OFFSET) != 0
+            && header.compareAndSetInt(RingFileDescriptor.WAITING_OFFSET, 1, 0)) {
+            if (futex) {
+                header.getAndAddInt(RingFileDescriptor.FUTEX_OFFSET, 1);
+                PosixFutex.wake(file.futexWord, 1);
+            } else {
+                waker.wake(header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET),
+                    header.getIntVolatile(RingFileDescriptor.WAKE_TID_OFFSET),
+                    header.getIntVolatile(RingFileDescriptor.WAKE_TOKEN_OFFSET));
+            }
+            header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_WAKEUPS, ++wakeups);
+        }
+    }
+
+    private void checkReceiverNotClosed() {
+        if (header.getIntVolatile(RingFileDescriptor.RECEIVER_STATE_OFFSET) == RingFileDescriptor.RECEIVER_CLOSED) {
+            throw new PeerGoneException("the receiver of '" + uri + "' (process "
+                + header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET) + ") closed its end of " + file.path
+                + "; messages still in the ring stay there for the next receiver");
+        }
+    }
+
+    /**
+     * On a full ring, at most every {@link RingFileDescriptor#LIVENESS_INTERVAL_NS}: is the receiver's lock
+     * still held, and is the file still whole?
+     */
+    private void checkReceiverAlive() {
+        final long now = System.nanoTime();
+        if (now - lastLivenessCheck < LIVENESS_INTERVAL_NS) {
+            return;
+        }
+        lastLivenessCheck = now;
+        file.checkSize();
+        if (header.getIntVolatile(RingFileDescriptor.RECEIVER_STATE_OFFSET) == RingFileDescriptor.RECEIVER_OPEN
+            && !file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)) {
+            throw new PeerGoneException("the receiver of '" + uri + "' (process "
+                + header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET) + ") died: its lock on " + file.path
+                + " is gone and the ring is full");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw ChannelClosedException.of("sender", uri);
+        }
+    }
+
+    private void checkLength(final int length) {
+        if (length < 0 || length > maxMessage) {
+            throw new IllegalArgumentException("length=" + length + " is outside 0..maxMessageLength=" + maxMessage
+                + " of '" + uri + "'");
+        }
+    }
+
+    private void checkClaim(final int index) {
+        checkOpen();
+        if (claimIndex < 0 || index != claimIndex) {
+            throw new IllegalArgumentException("index=" + index + " is not the open claim of '" + uri + "' (claimIndex="
+                + claimIndex + ")");
+        }
+    }
+
+    private ChannelException fault(final InternalError e) {
+        faulted = true;
+        return file.faulted(e);
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public int maxMessageLength() {
+        return maxMessage;
+    }
+
+    /**
+     * Whether the receiver is alive: true before any receiver opened in this session (it may yet come), false
+     * once it closed or its lock is gone. One fcntl call.
+     *
+     * @return the receiver's liveness as of now.
+     */
+    @Override
+    public boolean isPeerAlive() {
+        checkOpen();
+        final int state = header.getIntVolatile(RingFileDescriptor.RECEIVER_STATE_OFFSET);
+        return state == RingFileDescriptor.RECEIVER_NONE
+            || state == RingFileDescriptor.RECEIVER_OPEN && file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * @return the ring file's path.
+     */
+    public String path() {
+        return file.path;
+    }
+
+    /**
+     * @return whether this end created (and published) the ring file.
+     */
+    public boolean created() {
+        return file.created;
+    }
+
+    /**
+     * @return the ring's capacity in bytes.
+     */
+    public int capacity() {
+        return file.capacity;
+    }
+
+    /**
+     * @return this sender's slot in the header (see {@link RingFileDescriptor}).
+     */
+    public int slot() {
+        return slot;
+    }
+
+    /**
+     * Aborts a claim left open, clears this sender's slot, removes the file when {@code unlinkOnClose} is set
+     * and no other end is open, wakes a sleeping receiver so it notices, and releases the mapping, the
+     * descriptor and its locks. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (!faulted) {
+                leave();
+            }
+        } finally {
+            file.close();
+        }
+    }
+
+    private void leave() {
+        if (claimIndex >= 0) {
+            ring.abort(claimIndex);
+            claimIndex = -1;
+        }
+        final boolean locked = lockOpenForClose();
+        try {
+            header.putInt(slotOffset + RingFileDescriptor.SLOT_TID, 0);
+            header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_PID, 0);
+            if (locked && options.unlinkOnClose() && !file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)
+                && !file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)) {
+                file.unlinkIfSame();
+            }
+            // release the role before telling the receiver, so that the lock test it makes next sees us gone
+            file.unlock(RingFileDescriptor.slotOffset(slot));
+            file.unlock(RingFileDescriptor.SENDER_LOCK_BYTE);
+            header.getAndAddInt(RingFileDescriptor.SENDER_EVENTS_OFFSET, 1);
+        } finally {
+            if (locked) {
+                file.unlockOpen();
+            }
+        }
+        if (wakesReceiver) {
+            wakeIfWaiting();
+        }
+    }
+
+    private boolean lockOpenForClose() {
+        final long deadline = System.nanoTime() + Math.min(options.timeout().toNanos(), 1_000_000_000L);
+        try {
+            file.lockOpen(deadline, options);
+            return true;
+        } catch (final ChannelException e) {
+            return false; // a stuck opener: update the header without it; dropping our locks still tells the truth
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MmapSender[" + uri + ", " + file + ", slot " + slot + (closed ? ", closed" : "") + "]";
+    }
+}

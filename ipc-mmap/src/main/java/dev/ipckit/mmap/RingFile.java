@@ -1,0 +1,458 @@
+package dev.ipckit.mmap;
+
+import static dev.ipckit.mmap.RingFileDescriptor.HEADER_LENGTH;
+import static dev.ipckit.mmap.RingFileDescriptor.OPEN_LOCK_BYTE;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.ipckit.ChannelException;
+import dev.ipckit.posix.Errno;
+import dev.ipckit.posix.FileStat;
+import dev.ipckit.posix.NativeException;
+import dev.ipckit.posix.PosixFiles;
+import dev.ipckit.posix.PosixMemory;
+import dev.ipckit.posix.PosixProcess;
+
+/**
+ * One open, validated and mapped ring file, with the locks its end holds. Not thread-safe; owned by one end.
+ *
+ * <p>{@link #open} creates the file when needed (temporary name, renameat2 RENAME_NOREPLACE), checks it
+ * before mapping past the header (see {@link RingFileDescriptor}), maps it, and returns with the OPEN lock
+ * held so that the end can update the header without racing other opens and closes; the end then calls
+ * {@link #unlockOpen()}.
+ */
+final class RingFile {
+    private static final int OPEN_FLAGS = PosixFiles.O_RDWR | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC
+        | PosixFiles.O_NONBLOCK;
+    private static final int CREATE_FLAGS = PosixFiles.O_RDWR | PosixFiles.O_CREAT | PosixFiles.O_EXCL
+        | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC;
+    private static final int PROT_RW = PosixMemory.PROT_READ | PosixMemory.PROT_WRITE;
+    private static final AtomicLong TEMPORARY_NAMES = new AtomicLong();
+    /** Suffix of the temporary files a creator builds before publishing them. */
+    static final String TEMPORARY_SUFFIX = ".ipckit-tmp";
+
+    final String path;
+    final int fd;
+    final boolean created;
+    final long fileLength;
+    final int capacity;
+    final int maxMessage;
+    final boolean manyProducers;
+    final WaitMode waitMode;
+    final String waitName;
+    /** The header, {@link RingFileDescriptor#HEADER_LENGTH} bytes at offset 0. */
+    final UnsafeBuffer header;
+    /** The Agrona ring: capacity bytes of records and the trailer. */
+    final UnsafeBuffer ring;
+    /** The futex word, as a segment for FUTEX_WAIT / FUTEX_WAKE. */
+    final MemorySegment futexWord;
+    private final MemorySegment mapping;
+    private final long inode;
+    private final int deviceMajor;
+    private final int deviceMinor;
+    private boolean closed;
+
+    private RingFile(final String path, final int fd, final boolean created, final MemorySegment mapping,
+                     final FileStat stat) {
+        this.path = path;
+        this.fd = fd;
+        this.created = created;
+        this.mapping = mapping;
+        this.inode = stat.inode();
+        this.deviceMajor = stat.deviceMajor();
+        this.deviceMinor = stat.deviceMinor();
+        this.fileLength = mapping.byteSize();
+        this.header = new UnsafeBuffer(mapping.address(), HEADER_LENGTH);
+        this.capacity = header.getInt(RingFileDescriptor.CAPACITY_OFFSET);
+        this.maxMessage = header.getInt(RingFileDescriptor.MAX_MESSAGE_OFFSET);
+        final int flags = header.getInt(RingFileDescriptor.FLAGS_OFFSET);
+        this.manyProducers = (flags & RingFileDescriptor.FLAG_MANY_PRODUCERS) != 0;
+        this.waitMode = WaitMode.ofCode((flags >>> RingFileDescriptor.WAIT_CODE_SHIFT) & 0xFF);
+        this.waitName = RingFileDescriptor.waitName(header);
+        this.ring = new UnsafeBuffer(mapping.address() + RingFileDescriptor.RING_OFFSET,
+            capacity + RingFileDescriptor.TRAILER_LENGTH);
+        this.futexWord = mapping.asSlice(RingFileDescriptor.FUTEX_OFFSET, 4);
+    }
+
+    /**
+     * Opens (creating if allowed and absent) the ring file the options name, validated and mapped, with the
+     * OPEN lock held.
+     *
+     * @param options the end's options.
+     * @return the file; the caller must {@link #unlockOpen()} and eventually {@link #close()}.
+     */
+    static RingFile open(final MmapOptions options) {
+        final String path = options.path();
+        final long deadline = System.nanoTime() + options.timeout().toNanos();
+        while (true) {
+            int fd = PosixFiles.tryOpen(path, OPEN_FLAGS, 0);
+            boolean created = false;
+            if (fd == -Errno.ENOENT) {
+                if (!options.create()) {
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new ChannelException("timed out after " + options.timeout() + " waiting for " + path
+                            + " to appear (create=false in '" + options.uri().uri() + "'): start the end that creates "
+                            + "the ring, or drop create=false");
+                    }
+                    LockSupport.parkNanos(1_000_000L);
+                    continue;
+                }
+                fd = createAndPublish(options);
+                if (fd == -Errno.EEXIST) {
+                    continue; // another process published first: open its file
+                }
+                created = true;
+            } else if (fd < 0) {
+                throw openFailure(path, -fd);
+            }
+            final RingFile file;
+            try {
+                file = attach(fd, created, options, deadline);
+            } catch (final RuntimeException | Error e) {
+                PosixFiles.close(fd);
+                throw e;
+            }
+            if (file != null) {
+                return file;
+            }
+            PosixFiles.close(fd); // removed by its last end while we opened it: start again
+            if (System.nanoTime() - deadline > 0) {
+                throw new ChannelException("timed out after " + options.timeout() + " opening " + path
+                    + ": the file was removed each time it was opened");
+            }
+        }
+    }
+
+    private static NativeException openFailure(final String path, final int errno) {
+        final String sentence = switch (errno) {
+            case Errno.ELOOP -> path + " is a symbolic link; ring files are opened with O_NOFOLLOW and never through a "
+                + "link: name the real file, or remove the link";
+            case Errno.EACCES -> "permission denied; ring files are private to the user who created them (mode 0600): "
+                + "run every end as that user, and check the directory with 'ls -ld " + parent(path) + "'";
+            case Errno.EISDIR -> path + " is a directory, not a ring file";
+            default -> null;
+        };
+        return new NativeException("open", NativeException.quote(path) + ", " + PosixFiles.openFlags(OPEN_FLAGS), errno,
+            sentence);
+    }
+
+    private static String parent(final String path) {
+        final int slash = path.lastIndexOf('/');
+        return slash < 0 ? "." : slash == 0 ? "/" : path.substring(0, slash);
+    }
+
+    /**
+     * Builds a complete file under a temporary name and publishes it.
+     *
+     * @return the published file's descriptor, or {@code -EEXIST} when another process published first.
+     */
+    private static int createAndPublish(final MmapOptions options) {
+        final String path = options.path();
+        final int slash = path.lastIndexOf('/');
+        final String temporary = (slash < 0 ? "" : path.substring(0, slash + 1)) + "." + path.substring(slash + 1) + "."
+            + PosixProcess.getpid() + "-" + TEMPORARY_NAMES.incrementAndGet() + TEMPORARY_SUFFIX;
+        final int fd = PosixFiles.tryOpen(temporary, CREATE_FLAGS, 0600);
+        if (fd < 0) {
+            throw createFailure(path, temporary, -fd);
+        }
+        boolean published = false;
+        try {
+            final long length = RingFileDescriptor.fileLength(options.capacity());
+            final int reserved = PosixFiles.tryFallocate(fd, 0, 0, length);
+            if (reserved == -Errno.EOPNOTSUPP) {
+                PosixFiles.ftruncate(fd, length);
+            } else if (reserved < 0) {
+                throw new NativeException("fallocate", "fd=" + fd + " (" + temporary + "), 0, 0, " + length, -reserved,
+                    -reserved == Errno.ENOSPC ? "no room for a " + length + "-byte ring in " + parent(path)
+                        + "; check 'df -h " + parent(path) + "', remove stale rings, or lower capacity" : null);
+            }
+            final MemorySegment headerMap = PosixMemory.mmap(fd, HEADER_LENGTH, PROT_RW, PosixMemory.MAP_SHARED, 0);
+            try {
+                RingFileDescriptor.initialise(new UnsafeBuffer(headerMap.address(), HEADER_LENGTH), options.capacity(),
+                    options.maxMessage(), options.flags(), options.waitName(), PosixProcess.getpid(),
+                    System.currentTimeMillis());
+            } finally {
+                PosixMemory.munmap(headerMap);
+            }
+            try {
+                PosixFiles.renameat2(temporary, path, PosixFiles.RENAME_NOREPLACE);
+                published = true;
+                return fd;
+            } catch (final NativeException e) {
+                if (e.errno() != Errno.EEXIST) {
+                    throw e;
+                }
+                return -Errno.EEXIST;
+            }
+        } finally {
+            if (!published) {
+                PosixFiles.tryUnlink(temporary);
+                PosixFiles.close(fd);
+            }
+        }
+    }
+
+    private static NativeException createFailure(final String path, final String temporary, final int errno) {
+        final String directory = parent(path);
+        final String sentence = switch (errno) {
+            case Errno.ENOENT -> "the directory " + directory + " does not exist; create it or name another";
+            case Errno.EACCES -> "cannot create a file in " + directory + "; check 'ls -ld " + directory
+                + "' (on /dev/shm, the sticky tmpfs directory, any user may create files)";
+            case Errno.ENOSPC -> directory + " is full; remove stale rings or lower capacity";
+            default -> null;
+        };
+        return new NativeException("open", NativeException.quote(temporary) + ", " + PosixFiles.openFlags(CREATE_FLAGS)
+            + ", 0600", errno, sentence);
+    }
+
+    /**
+     * Validates an open descriptor and maps it.
+     *
+     * @return the file with the OPEN lock held, or null when it was unlinked before the lock was taken.
+     */
+    private static RingFile attach(final int fd, final boolean created, final MmapOptions options,
+                                   final long deadline) {
+        final String path = options.path();
+        final FileStat stat = PosixFiles.fstat(fd);
+        checkIdentity(stat, path);
+        if (stat.size() < HEADER_LENGTH) {
+            throw new ChannelException(path + " is " + stat.size() + " bytes, shorter than the " + HEADER_LENGTH
+                + "-byte ring header: size app>=" + HEADER_LENGTH + " file=" + stat.size()
+                + "; it is not an ipckit ring (or was truncated). Remove it or choose another name");
+        }
+        final MemorySegment headerMap = PosixMemory.mmap(fd, HEADER_LENGTH, PROT_RW, PosixMemory.MAP_SHARED, 0);
+        final long fileLength;
+        try {
+            final UnsafeBuffer header = new UnsafeBuffer(headerMap.address(), HEADER_LENGTH);
+            RingFileDescriptor.checkHeader(header, stat.size(), path);
+            options.checkAgainst(header, path);
+            fileLength = header.getLong(RingFileDescriptor.FILE_LENGTH_OFFSET);
+        } finally {
+            PosixMemory.munmap(headerMap);
+        }
+        final MemorySegment mapping = PosixMemory.mmap(fd, fileLength, PROT_RW, PosixMemory.MAP_SHARED, 0);
+        final RingFile file = new RingFile(path, fd, created, mapping, stat);
+        try {
+            file.lockOpen(deadline, options);
+            if (!file.isLinkedAtPath()) {
+                file.unlockOpen();
+                PosixMemory.munmap(mapping);
+                return null;
+            }
+            file.checkSize();
+            return file;
+        } catch (final RuntimeException | Error e) {
+            PosixMemory.munmap(mapping);
+            throw e;
+        }
+    }
+
+    /**
+     * Refuses files another user could truncate: see {@link RingFileDescriptor}.
+     */
+    static void checkIdentity(final FileStat stat, final String path) {
+        if (!stat.isRegularFile()) {
+            throw new ChannelException(path + " is " + stat.typeName()
+                + ", not a ring file; remove it or choose another name");
+        }
+        if (stat.uid() != PosixProcess.getuid()) {
+            throw new ChannelException(path + " belongs to uid " + stat.uid() + ", not to this process's uid "
+                + PosixProcess.getuid() + "; a ring file is shared only between processes of the user who owns it, "
+                + "since its owner could truncate it under the mapping. Run as that user, or choose another name");
+        }
+        if ((stat.permissions() & 0077) != 0) {
+            throw new ChannelException(path + " has mode " + String.format("%04o", stat.permissions())
+                + "; a ring file must grant nothing to group or others (0600), since anyone who can write it can "
+                + "truncate it under the mapping. Run 'chmod 600 " + path + "' if it is yours, or remove it");
+        }
+    }
+
+    /**
+     * Takes the OPEN lock, waiting up to the deadline; holders keep it for microseconds.
+     */
+    void lockOpen(final long deadline, final MmapOptions options) {
+        int attempts = 0;
+        while (!tryLockOpen()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new ChannelException("timed out after " + options.timeout() + " waiting for the open lock of "
+                    + path + " (byte " + OPEN_LOCK_BYTE + "); another process holds it, perhaps stopped while opening "
+                    + "or closing the ring");
+            }
+            if (++attempts < 100) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(50_000L);
+            }
+        }
+    }
+
+    /**
+     * @return whether the OPEN lock was taken now.
+     */
+    boolean tryLockOpen() {
+        return tryLock(OPEN_LOCK_BYTE, PosixMemory.F_WRLCK);
+    }
+
+    /**
+     * Releases the OPEN lock.
+     */
+    void unlockOpen() {
+        unlock(OPEN_LOCK_BYTE);
+    }
+
+    /**
+     * @param lockByte the byte.
+     * @param type F_RDLCK or F_WRLCK.
+     * @return true when taken, false when another open file description holds a conflicting lock.
+     */
+    boolean tryLock(final long lockByte, final short type) {
+        final int r = PosixMemory.trySetOfdLock(fd, type, lockByte, 1);
+        if (r == 0) {
+            return true;
+        }
+        if (r == -Errno.EAGAIN) {
+            return false;
+        }
+        throw new NativeException("fcntl", "fd=" + fd + " (" + path + "), F_OFD_SETLK, "
+            + (type == PosixMemory.F_WRLCK ? "F_WRLCK" : "F_RDLCK") + ", byte " + lockByte, -r);
+    }
+
+    /**
+     * @param lockByte the byte.
+     */
+    void unlock(final long lockByte) {
+        final int r = PosixMemory.trySetOfdLock(fd, PosixMemory.F_UNLCK, lockByte, 1);
+        if (r != 0) {
+            throw new NativeException("fcntl", "fd=" + fd + " (" + path + "), F_OFD_SETLK, F_UNLCK, byte " + lockByte,
+                -r);
+        }
+    }
+
+    /**
+     * Asks whether any other open file description holds a lock on a byte. One fcntl(F_OFD_GETLK); allocates nothing.
+     *
+     * @param lockByte the byte.
+     * @return true when another end holds a lock (shared or exclusive) there.
+     */
+    boolean heldByOthers(final long lockByte) {
+        return PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, lockByte, 1) != PosixMemory.F_UNLCK;
+    }
+
+    /**
+     * @return whether the path still names this file (it was not removed or replaced).
+     */
+    boolean isLinkedAtPath() {
+        final FileStat now = PosixFiles.lstatIfExists(path);
+        return now != null && now.inode() == inode && now.deviceMajor() == deviceMajor
+            && now.deviceMinor() == deviceMinor;
+    }
+
+    /**
+     * Removes the path if it still names this file. Call with the OPEN lock held and no other role lock held.
+     *
+     * @return whether it was removed.
+     */
+    boolean unlinkIfSame() {
+        return isLinkedAtPath() && PosixFiles.tryUnlink(path) == 0;
+    }
+
+    /**
+     * Compares the file's size with the mapping's; allocates nothing.
+     *
+     * @throws ChannelException when the file shrank under the mapping.
+     */
+    void checkSize() {
+        final long size = PosixFiles.fileSize(fd);
+        if (size >= 0 && size < fileLength) {
+            throw shrunk(size, null);
+        }
+    }
+
+    /**
+     * Turns a fault inside a ring access (HotSpot's InternalError for SIGBUS in an Unsafe access) into a
+     * sentence.
+     *
+     * @param fault what the access threw.
+     * @return the exception to throw.
+     */
+    ChannelException faulted(final InternalError fault) {
+        final long size = PosixFiles.fileSize(fd);
+        if (size >= 0 && size < fileLength) {
+            return shrunk(size, fault);
+        }
+        return new ChannelException("a memory fault occurred in the mapping of " + path + " (" + fault.getMessage()
+            + "); close this end", fault);
+    }
+
+    private ChannelException shrunk(final long size, final Throwable cause) {
+        return new ChannelException(path + " shrank under its mapping: size app=" + fileLength + " file=" + size
+            + "; another process of this user truncated it. Close every end, remove the file and open the ring again",
+            cause);
+    }
+
+    /**
+     * Starts a new session. Call with the OPEN lock held, after checking that no other role lock is held:
+     * every earlier end is gone, so what they left is settled exactly (see {@link RingRepair}).
+     */
+    void startNewSession() {
+        RingRepair.completeConsumerCleanup(this);
+        RingRepair.sealAbandoned(this);
+        final UnsafeBuffer h = header;
+        h.putInt(RingFileDescriptor.RECEIVER_PID_OFFSET, 0);
+        h.putInt(RingFileDescriptor.RECEIVER_TID_OFFSET, 0);
+        h.putInt(RingFileDescriptor.WAKE_TID_OFFSET, 0);
+        h.putInt(RingFileDescriptor.WAKE_TOKEN_OFFSET, 0);
+        h.putIntRelease(RingFileDescriptor.RECEIVER_STATE_OFFSET, RingFileDescriptor.RECEIVER_NONE);
+        h.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
+        h.putLongRelease(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET, 0);
+        h.putLongRelease(RingFileDescriptor.SLEEPS_OFFSET, 0);
+        for (int slot = 0; slot < RingFileDescriptor.MAX_SENDERS; slot++) {
+            final int offset = RingFileDescriptor.slotOffset(slot);
+            h.putInt(offset + RingFileDescriptor.SLOT_PID, 0);
+            h.putInt(offset + RingFileDescriptor.SLOT_TID, 0);
+            h.putLong(offset + RingFileDescriptor.SLOT_MESSAGES, 0);
+            h.putLong(offset + RingFileDescriptor.SLOT_BYTES, 0);
+            h.putLong(offset + RingFileDescriptor.SLOT_TIMES_FULL, 0);
+            h.putLong(offset + RingFileDescriptor.SLOT_WAKEUPS, 0);
+        }
+        h.putInt(RingFileDescriptor.SENDER_OPENS_OFFSET, 0);
+        h.putInt(RingFileDescriptor.RECEIVER_OPENS_OFFSET, 0);
+        h.putInt(RingFileDescriptor.DEATHS_OFFSET, 0);
+        h.putInt(RingFileDescriptor.LAST_SENDER_PID_OFFSET, 0);
+        h.putLong(RingFileDescriptor.SESSION_STARTED_OFFSET, System.currentTimeMillis());
+        h.getAndAddInt(RingFileDescriptor.SENDER_EVENTS_OFFSET, 1);
+        h.getAndAddInt(RingFileDescriptor.SESSION_NUMBER_OFFSET, 1);
+    }
+
+    /**
+     * @return whether {@link #close()} ran.
+     */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Unmaps the file and closes the descriptor, which releases every OFD lock this end holds. Idempotent.
+     */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            PosixMemory.munmap(mapping);
+        } finally {
+            PosixFiles.close(fd);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path + " (fd " + fd + ", capacity " + capacity + (manyProducers ? ", producers=many" : ", producers=one")
+            + ", wait=" + waitName + ")";
+    }
+}

@@ -1,0 +1,633 @@
+package dev.ipckit.signal;
+
+import static dev.ipckit.signal.DoorbellDescriptor.FILE_LENGTH;
+import static dev.ipckit.signal.DoorbellDescriptor.LAYOUT_VERSION;
+import static dev.ipckit.signal.DoorbellDescriptor.LAYOUT_VERSION_OFFSET;
+import static dev.ipckit.signal.DoorbellDescriptor.MAGIC;
+import static dev.ipckit.signal.DoorbellDescriptor.MAGIC_OFFSET;
+import static dev.ipckit.signal.DoorbellDescriptor.RINGER_LOCK_OFFSET;
+import static dev.ipckit.signal.DoorbellDescriptor.RINGER_PID_OFFSET;
+import static dev.ipckit.signal.DoorbellDescriptor.RINGS_OFFSET;
+import static dev.ipckit.signal.DoorbellDescriptor.SIGNAL_OFFSET;
+import static dev.ipckit.signal.DoorbellDescriptor.WAITER_LOCK_OFFSET;
+import static dev.ipckit.signal.DoorbellDescriptor.WAITER_PID_OFFSET;
+import static dev.ipckit.signal.DoorbellDescriptor.WAITER_TID_OFFSET;
+import static dev.ipckit.signal.DoorbellDescriptor.WAITING_OFFSET;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.ipckit.ChannelClosedException;
+import dev.ipckit.PeerGoneException;
+import dev.ipckit.posix.Errno;
+import dev.ipckit.posix.FileStat;
+import dev.ipckit.posix.NativeException;
+import dev.ipckit.posix.PosixFiles;
+import dev.ipckit.posix.PosixMemory;
+import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.posix.PosixSignals;
+
+/**
+ * A doorbell between two processes that only need "wake up": one process waits, another rings. No messages,
+ * no ring buffer; just a small shared file ({@link DoorbellDescriptor}) and a thread-directed signal.
+ *
+ * <pre>
+ * // waiting process                                  // ringing process
+ * try (Doorbell bell = Doorbell.create(path)) {        try (Doorbell bell = Doorbell.open(path)) {
+ *     while (running) {                                    publishWork();
+ *         if (bell.await(Duration.ofSeconds(1))) {         bell.ring();
+ *             takeWork();                              }
+ *         }
+ *     }
+ * }
+ * </pre>
+ *
+ * <h2>Semantics</h2>
+ * {@link #await} returns true as soon as the bell has been rung since the previous {@code await} returned true
+ * (rings coalesce, like a binary semaphore), false when the timeout passes first. {@link #ring} never blocks.
+ * Memory written before {@code ring()} is visible to the thread whose {@code await} returns true for it.
+ *
+ * <h2>Protocol</h2>
+ * The waiting-word protocol of the mmap channel, with a ring counter in place of the ring buffer:
+ * <ol>
+ *   <li>the waiter blocks the signal in its thread, publishes its tid, sets the waiting word (a volatile store:
+ *       store, then full fence), reads the ring counter once more, and only then sleeps in sigtimedwait;</li>
+ *   <li>the ringer adds one to the ring counter (an atomic add: a full fence), then reads the waiting word; if it
+ *       is set, it clears it with a compare-and-set and, if that succeeded, sends the signal with tgkill.</li>
+ * </ol>
+ * Each side stores, fences, then loads what the other stores, so at least one of them sees the other: either
+ * the waiter sees the new count and does not sleep, or the ringer sees the waiting word and signals. A signal
+ * that arrives before the waiter sleeps stays pending (the thread blocks it) and ends the sleep at once. After
+ * every wake-up that did not bring a new ring (a wake-up sent for an earlier sleep, or a stranger's signal),
+ * the waiter sets the waiting word again and re-checks before it sleeps again, because a ringer may have cleared
+ * the word for that earlier sleep. Signals are taken only from the ringing process and from this process.
+ *
+ * <h2>Roles</h2>
+ * The process that {@link #create creates} the file waits (one thread at a time) and may also ring, e.g. from
+ * another thread to end a wait early; one other process {@link #open opens} it and rings (from any number of
+ * its threads). Each role holds an OFD lock on its own byte of the file, so {@link #isPeerAlive()} is a lock
+ * test and a second ringer or waiter is refused while the first lives. The creator removes the file on close.
+ * A waiter whose process died leaves its file behind; the next {@code create} on that path adopts it.
+ *
+ * <p>Waiting needs a platform thread. Strays of the signal are harmless, see {@link WakeSignal}.
+ */
+public final class Doorbell implements AutoCloseable {
+    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+    private static final VarHandle AWAITING;
+    private static final long CLOSE_TIMEOUT_NANOS = 5_000_000_000L;
+    private static final AtomicLong TEMPORARY_NAMES = new AtomicLong();
+
+    static {
+        try {
+            AWAITING = MethodHandles.lookup().findVarHandle(Doorbell.class, "awaiting", Thread.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * How a doorbell is created: which signal rings it and how long {@link #await} spins before it sleeps.
+     * Each setter checks its value at once and changes nothing when it is bad.
+     */
+    public static final class Context {
+        private int signal = WakeSignal.DEFAULT;
+        private long spinNanos;
+
+        /**
+         * A context with the defaults: {@link WakeSignal#DEFAULT_NAME}, no spinning.
+         */
+        public Context() {
+        }
+
+        /**
+         * @param name the signal, e.g. {@code SIGRTMIN+4} or {@code SIGUSR1}.
+         * @return this context.
+         * @throws IllegalArgumentException {@code signal=...} when unknown or refused, with the reason.
+         */
+        public Context signal(final String name) {
+            this.signal = WakeSignal.parse(name);
+            return this;
+        }
+
+        /**
+         * @param signal the signal number.
+         * @return this context.
+         * @throws IllegalArgumentException {@code signal=...} when refused, with the reason.
+         */
+        public Context signal(final int signal) {
+            this.signal = WakeSignal.require(signal);
+            return this;
+        }
+
+        /**
+         * @param spin how long {@code await} re-reads the ring counter before it sleeps; zero (the default)
+         *     sleeps at once, which costs a signal per wake-up but no CPU.
+         * @return this context.
+         * @throws IllegalArgumentException {@code spin=...} when negative.
+         */
+        public Context spin(final Duration spin) {
+            if (spin.isNegative()) {
+                throw new IllegalArgumentException("spin=" + spin + " is negative");
+            }
+            this.spinNanos = spin.toNanos();
+            return this;
+        }
+
+        /**
+         * @return the signal number.
+         */
+        public int signal() {
+            return signal;
+        }
+
+        /**
+         * @return the spin before sleeping, in nanoseconds.
+         */
+        public long spinNanos() {
+            return spinNanos;
+        }
+    }
+
+    private final Path path;
+    private final boolean waiter;
+    private final int fd;
+    private final Arena arena;
+    private final MemorySegment file;
+    private final int pid = PosixProcess.getpid();
+    private final int signal;
+    private final long spinNanos;
+
+    private volatile boolean closed;
+    @SuppressWarnings("unused") // through AWAITING
+    private volatile Thread awaiting;
+    private final AtomicLong signalsSent = new AtomicLong();
+    private long seen;
+    private long sleeps;
+    private long missedWakeups;
+    private long strangersIgnored;
+    private Runnable beforeSleep;
+
+    private Doorbell(final Path path, final boolean waiter, final int fd, final Arena arena, final MemorySegment file,
+                     final int signal, final long spinNanos) {
+        this.path = path;
+        this.waiter = waiter;
+        this.fd = fd;
+        this.arena = arena;
+        this.file = file;
+        this.signal = signal;
+        this.spinNanos = spinNanos;
+        this.seen = lvRings();
+    }
+
+    /**
+     * Creates a doorbell that this process waits on, with the default signal and no spinning.
+     *
+     * @param path the file to create, e.g. in /dev/shm.
+     * @return the waiting end.
+     */
+    public static Doorbell create(final Path path) {
+        return create(path, new Context());
+    }
+
+    /**
+     * Creates a doorbell that this process waits on. The file is built under a temporary name and appears
+     * complete (renameat2 with RENAME_NOREPLACE). When a file is already there: if its waiter is dead, this
+     * process adopts it; if its waiter lives, the call fails.
+     *
+     * @param path the file to create, e.g. in /dev/shm.
+     * @param context the signal and the spin.
+     * @return the waiting end.
+     * @throws IllegalStateException when a live process already waits on {@code path}, or when the file there
+     *     is not a doorbell of this version.
+     */
+    public static Doorbell create(final Path path, final Context context) {
+        final int signal = context.signal();
+        WakeSignal.ignoreStrays(signal);
+        final String target = path.toString();
+        final String temporary = target + ".tmp-" + PosixProcess.getpid() + "-" + TEMPORARY_NAMES.incrementAndGet();
+        final int fd = PosixFiles.open(temporary,
+            PosixFiles.O_RDWR | PosixFiles.O_CREAT | PosixFiles.O_EXCL | PosixFiles.O_CLOEXEC, 0600);
+        Arena arena = null;
+        boolean published = false;
+        try {
+            PosixFiles.ftruncate(fd, FILE_LENGTH);
+            lockRole(fd, WAITER_LOCK_OFFSET, target, "waits on");
+            arena = Arena.ofShared();
+            final MemorySegment file = map(fd, arena);
+            file.set(JAVA_LONG, MAGIC_OFFSET, MAGIC);
+            file.set(JAVA_INT, SIGNAL_OFFSET, signal);
+            file.set(JAVA_INT, WAITER_PID_OFFSET, PosixProcess.getpid());
+            INT.setRelease(file, (long) LAYOUT_VERSION_OFFSET, LAYOUT_VERSION); // last: the file is complete
+            try {
+                PosixFiles.renameat2(temporary, target, PosixFiles.RENAME_NOREPLACE);
+            } catch (final NativeException e) {
+                if (e.errno() != Errno.EEXIST) {
+                    throw e;
+                }
+                arena.close();
+                arena = null;
+                return adopt(path, signal, context.spinNanos());
+            }
+            published = true;
+            return new Doorbell(path, true, fd, arena, file, signal, context.spinNanos());
+        } finally {
+            if (!published) {
+                if (arena != null) {
+                    arena.close();
+                }
+                PosixFiles.close(fd);
+                PosixFiles.tryUnlink(temporary);
+            }
+        }
+    }
+
+    private static Doorbell adopt(final Path path, final int signal, final long spinNanos) {
+        final String target = path.toString();
+        final int fd = openExisting(target);
+        Arena arena = null;
+        try {
+            final MemorySegment file;
+            arena = Arena.ofShared();
+            file = map(fd, arena);
+            DoorbellDescriptor.checkVersion(file, target);
+            lockRole(fd, WAITER_LOCK_OFFSET, target, "waits on");
+            // The previous waiter is dead: take its place. Ringers read the signal and the pid at each ring.
+            INT.setVolatile(file, (long) WAITING_OFFSET, 0);
+            INT.setVolatile(file, (long) SIGNAL_OFFSET, signal);
+            INT.setVolatile(file, (long) WAITER_PID_OFFSET, PosixProcess.getpid());
+            final Doorbell bell = new Doorbell(path, true, fd, arena, file, signal, spinNanos);
+            arena = null;
+            return bell;
+        } finally {
+            if (arena != null) {
+                arena.close();
+                PosixFiles.close(fd);
+            }
+        }
+    }
+
+    /**
+     * Opens a doorbell that another process created, to ring it. Only one process rings a doorbell at a time.
+     *
+     * @param path the doorbell file.
+     * @return the ringing end.
+     * @throws NativeException ENOENT when there is no such file (the waiter creates it).
+     * @throws IllegalStateException when another live process already rings it, or when the file is not a
+     *     doorbell of this version.
+     */
+    public static Doorbell open(final Path path) {
+        final String target = path.toString();
+        final int fd = openExisting(target);
+        Arena arena = null;
+        try {
+            arena = Arena.ofShared();
+            final MemorySegment file = map(fd, arena);
+            DoorbellDescriptor.checkVersion(file, target);
+            if (PosixMemory.trySetOfdLock(fd, PosixMemory.F_WRLCK, RINGER_LOCK_OFFSET, 1) < 0) {
+                throw new IllegalStateException("doorbell " + target + " already has a ringing process (pid "
+                    + file.get(JAVA_INT, RINGER_PID_OFFSET) + "); a doorbell has one ringing process at a time");
+            }
+            INT.setVolatile(file, (long) RINGER_PID_OFFSET, PosixProcess.getpid());
+            final Doorbell bell = new Doorbell(path, false, fd, arena, file, 0, 0);
+            arena = null;
+            return bell;
+        } finally {
+            if (arena != null) {
+                arena.close();
+                PosixFiles.close(fd);
+            }
+        }
+    }
+
+    private static int openExisting(final String target) {
+        final int fd = PosixFiles.tryOpen(target, PosixFiles.O_RDWR | PosixFiles.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new NativeException("open", NativeException.quote(target) + ", O_RDWR|O_CLOEXEC", -fd,
+                -fd == Errno.ENOENT ? "no doorbell at this path; the waiting process creates it with Doorbell.create"
+                    : null);
+        }
+        final FileStat stat = PosixFiles.fstat(fd);
+        if (stat.size() < FILE_LENGTH) {
+            PosixFiles.close(fd);
+            throw new IllegalStateException(target + " is not a doorbell file: it has " + stat.size()
+                + " bytes, a doorbell has " + FILE_LENGTH);
+        }
+        return fd;
+    }
+
+    private static void lockRole(final int fd, final int offset, final String target, final String role) {
+        final int r = PosixMemory.trySetOfdLock(fd, PosixMemory.F_WRLCK, offset, 1);
+        if (r == -Errno.EAGAIN) {
+            throw new IllegalStateException("another live process already " + role + " doorbell " + target
+                + "; a doorbell has one waiting process at a time");
+        }
+        if (r < 0) {
+            throw new NativeException("fcntl", "fd=" + fd + ", F_OFD_SETLK, start=" + offset, -r);
+        }
+    }
+
+    private static MemorySegment map(final int fd, final Arena arena) {
+        final MemorySegment raw = PosixMemory.mmap(fd, FILE_LENGTH, PosixMemory.PROT_READ | PosixMemory.PROT_WRITE,
+            PosixMemory.MAP_SHARED, 0);
+        return raw.reinterpret(FILE_LENGTH, arena, unused -> PosixMemory.munmap(raw));
+    }
+
+    /**
+     * Rings the bell: counts the ring and, if the waiter is asleep, wakes it with one signal. Never blocks; any
+     * thread of the ringing process (or of the waiting process) may ring.
+     *
+     * @return true when the waiter was asleep and this call sent the wake-up, false when it was awake (it will
+     *     see the ring without a signal) or another ring already woke it.
+     * @throws PeerGoneException when the waiter was asleep and its process has died.
+     * @throws NativeException when the signal cannot be sent (e.g. EAGAIN: the waiter's queue of pending signals
+     *     is full; it then sees the ring when its sleep times out).
+     */
+    public boolean ring() {
+        checkOpen();
+        LONG.getAndAdd(file, (long) RINGS_OFFSET, 1L); // publish the ring; a full fence before reading the word
+        if ((int) INT.getVolatile(file, (long) WAITING_OFFSET) == 0
+            || !INT.compareAndSet(file, (long) WAITING_OFFSET, 1, 0)) {
+            return false; // awake: it re-reads the counter before it sleeps; or another ringer claimed this sleep
+        }
+        final int waiterPid = (int) INT.getVolatile(file, (long) WAITER_PID_OFFSET);
+        final int waiterTid = (int) INT.getVolatile(file, (long) WAITER_TID_OFFSET);
+        final int bellSignal = (int) INT.getVolatile(file, (long) SIGNAL_OFFSET);
+        if (SignalWaker.send(waiterPid, waiterTid, bellSignal) != 0) {
+            if (!PosixProcess.exists(waiterPid)) {
+                throw new PeerGoneException("doorbell " + path + ": the waiting process " + waiterPid + " is gone");
+            }
+            return false; // the thread left; its process lives and re-reads the counter when it waits again
+        }
+        signalsSent.incrementAndGet();
+        return true;
+    }
+
+    /**
+     * Waits for a ring, up to a timeout.
+     *
+     * @param timeout the longest wait.
+     * @return true when the bell was rung since the last {@code await} that returned true, false on timeout.
+     * @see #awaitNanos(long)
+     */
+    public boolean await(final Duration timeout) {
+        return awaitNanos(timeout.toNanos());
+    }
+
+    /**
+     * Waits for a ring, up to a timeout: returns at once when the bell was rung meanwhile, else spins for the
+     * configured time, then sleeps in sigtimedwait until the ringer's signal or the timeout. Allocates nothing.
+     *
+     * @param timeoutNanos the longest wait, not negative.
+     * @return true when the bell was rung since the last {@code await} that returned true, false on timeout.
+     * @throws IllegalStateException on the ringing end, on a virtual thread, or when another thread is waiting.
+     * @throws ChannelClosedException when the doorbell is (or gets) closed.
+     */
+    public boolean awaitNanos(final long timeoutNanos) {
+        if (!waiter) {
+            throw new IllegalStateException("doorbell " + path + " was opened to ring; only the process that created "
+                + "it (Doorbell.create) waits on it");
+        }
+        if (timeoutNanos < 0) {
+            throw new IllegalArgumentException("timeout=" + timeoutNanos + "ns is negative");
+        }
+        checkOpen();
+        if (!AWAITING.compareAndSet(this, null, Thread.currentThread())) {
+            throw new IllegalStateException("another thread is already waiting on doorbell " + path
+                + "; a doorbell has one waiting thread at a time");
+        }
+        try {
+            final long start = System.nanoTime();
+            if (takeRing()) {
+                return true;
+            }
+            if (timeoutNanos == 0) {
+                return false;
+            }
+            final long deadline = start + timeoutNanos;
+            if (spinNanos > 0) {
+                final long spinEnd = start + Math.min(spinNanos, timeoutNanos);
+                while (System.nanoTime() - spinEnd < 0) {
+                    Thread.onSpinWait();
+                    if (takeRing()) {
+                        return true;
+                    }
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    return false;
+                }
+            }
+            return sleep(deadline);
+        } finally {
+            awaiting = null;
+        }
+    }
+
+    private boolean sleep(final long deadline) {
+        final ThreadSignalMask mask = ThreadSignalMask.current();
+        final MemorySegment set = mask.set(signal);
+        mask.hold(signal); // before the waiting word: a signal sent from now on stays pending for this thread
+        try {
+            INT.setVolatile(file, (long) WAITER_TID_OFFSET, mask.tid());
+            while (true) {
+                // (Re)publish "asleep" and fence, then re-check: a ring counted before this store is seen
+                // here, and a ringer that counts after it sees the word and signals.
+                INT.setVolatile(file, (long) WAITING_OFFSET, 1);
+                if (closed) {
+                    throw closedWhileWaiting();
+                }
+                if (takeRing()) {
+                    return true;
+                }
+                final Runnable hook = beforeSleep;
+                if (hook != null) {
+                    hook.run();
+                }
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false; // the counter was read after the word was published: nothing was missed
+                }
+                final int r = PosixSignals.sigtimedwait(set, remaining);
+                if (r == signal) {
+                    sleeps++;
+                    final int from = PosixSignals.senderPid();
+                    if (from != pid && from != (int) INT.getVolatile(file, (long) RINGER_PID_OFFSET)) {
+                        strangersIgnored++;
+                    } else if (takeRing()) {
+                        return true;
+                    }
+                    // a stranger, or a wake-up sent for an earlier sleep: publish again and sleep on
+                } else if (r == -Errno.EAGAIN) {
+                    sleeps++;
+                    if (closed) {
+                        throw closedWhileWaiting();
+                    }
+                    if (takeRing()) {
+                        missedWakeups++; // rung while asleep, yet no signal came before the deadline
+                        return true;
+                    }
+                    return false;
+                } else if (r != -Errno.EINTR) {
+                    throw new NativeException("sigtimedwait",
+                        PosixSignals.name(signal) + ", timeout=" + remaining + "ns", -r);
+                }
+            }
+        } finally {
+            INT.setVolatile(file, (long) WAITING_OFFSET, 0); // before unblocking: a late signal is then discarded
+            mask.release(signal);
+        }
+    }
+
+    private ChannelClosedException closedWhileWaiting() {
+        return new ChannelClosedException("doorbell " + path + " was closed while a thread waited on it");
+    }
+
+    private boolean takeRing() {
+        final long rings = lvRings();
+        if (rings != seen) {
+            seen = rings;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Tells whether the other side lives: for the waiter, whether a ringing process has the doorbell open; for
+     * the ringer, whether the waiting process does. One fcntl(F_OFD_GETLK).
+     *
+     * @return whether the other role's lock is held.
+     */
+    public boolean isPeerAlive() {
+        checkOpen();
+        return PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, waiter ? RINGER_LOCK_OFFSET : WAITER_LOCK_OFFSET, 1)
+            != PosixMemory.F_UNLCK;
+    }
+
+    /**
+     * @return the doorbell file.
+     */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * @return true for the waiting end ({@link #create}), false for the ringing end ({@link #open}).
+     */
+    public boolean isWaiter() {
+        return waiter;
+    }
+
+    /**
+     * @return the signal that rings this doorbell, as the waiter published it.
+     */
+    public int signal() {
+        checkOpen();
+        return (int) INT.getVolatile(file, (long) SIGNAL_OFFSET);
+    }
+
+    /**
+     * @return how many times the waiter slept in sigtimedwait and woke (by a signal or the timeout). Read it on
+     *     the waiting thread, or after it stopped waiting.
+     */
+    public long sleeps() {
+        return sleeps;
+    }
+
+    /**
+     * @return how many sleeps ran to their timeout although the bell had been rung meanwhile: wake-ups that never
+     *     arrived (a full signal queue), or rings at the very end of a timeout. Read as {@link #sleeps()}.
+     */
+    public long missedWakeups() {
+        return missedWakeups;
+    }
+
+    /**
+     * @return how many signals the waiter collected from processes other than the ringer and itself, and dropped.
+     *     Read as {@link #sleeps()}.
+     */
+    public long strangersIgnored() {
+        return strangersIgnored;
+    }
+
+    /**
+     * @return how many wake-up signals this end has sent.
+     */
+    public long signalsSent() {
+        return signalsSent.get();
+    }
+
+    /**
+     * Closes this end. The waiter's end removes the file; a thread still waiting is woken and gets a
+     * {@link ChannelClosedException}. The ringer's end withdraws its pid. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true; // a volatile store, then the volatile loads below: a waiter that goes on sees it, or ...
+        final Thread sleeper = awaiting;
+        if (sleeper != null && sleeper != Thread.currentThread()) {
+            if ((int) INT.getVolatile(file, (long) WAITING_OFFSET) == 1) { // ... it is asleep and gets this signal
+                PosixSignals.tgkill(pid, (int) INT.getVolatile(file, (long) WAITER_TID_OFFSET), signal);
+            }
+            final long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
+            while (awaiting != null && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+            }
+        }
+        if (waiter) {
+            PosixFiles.tryUnlink(path.toString()); // first: no process can adopt a file this one still owns
+        } else {
+            INT.compareAndSet(file, (long) RINGER_PID_OFFSET, pid, 0);
+        }
+        arena.close();
+        PosixFiles.close(fd); // drops the role lock
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new ChannelClosedException("doorbell " + path + " is closed; create or open a new one");
+        }
+    }
+
+    /**
+     * Runs {@code hook} each time the waiter has published that it sleeps and re-checked the counter, just before
+     * it calls sigtimedwait: the window in which a ring must still wake it. For tests.
+     *
+     * @param hook the code to run, or null.
+     */
+    void beforeSleep(final Runnable hook) {
+        this.beforeSleep = hook;
+    }
+
+    /**
+     * @return the waiting word, read with acquire ordering. For tests.
+     */
+    int lvWaiting() {
+        return (int) INT.getVolatile(file, (long) WAITING_OFFSET);
+    }
+
+    /**
+     * Clears the waiting word as a ringer that claims a sleep does, without ringing. For tests.
+     *
+     * @return whether the word was set.
+     */
+    boolean claimWaiting() {
+        return INT.compareAndSet(file, (long) WAITING_OFFSET, 1, 0);
+    }
+
+    /**
+     * @return the ring counter, read with acquire ordering.
+     */
+    long lvRings() {
+        return (long) LONG.getVolatile(file, (long) RINGS_OFFSET);
+    }
+}
