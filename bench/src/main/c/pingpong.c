@@ -2,17 +2,18 @@
  * The machine's limits for ipckit's round-trip table: one C program per mechanism, two processes
  * (fork), 32-byte messages, a round trip timed with CLOCK_MONOTONIC.
  *
- *   pingpong MODE ROUNDS WARMUP OUT [MAX_MILLIS]
+ *   pingpong MODE ROUNDS WARMUP OUT [MAX_MILLIS [WARMUP_MAX_MILLIS]]
  *
  * MODE is shm-spin, pipe, pipe-spin, fifo, signal or futex. After WARMUP untimed round trips, ROUNDS
  * round trips are timed and their latencies in nanoseconds written to OUT as little-endian int64s (the
  * host's byte order; ipckit runs on little-endian x86_64 and aarch64). With MAX_MILLIS, the timed part
- * stops after that many milliseconds even if fewer than ROUNDS were done, and OUT holds the ones done.
+ * stops after that many milliseconds even if fewer than ROUNDS were done, and OUT holds the ones done;
+ * with WARMUP_MAX_MILLIS, the warm-up stops after that many milliseconds.
  * Exit status 0 on success; a failed call prints "pingpong: CALL: strerror" on stderr and exits 1.
  * The echo process dies with its parent (PR_SET_PDEATHSIG); on SIGTERM or SIGINT the parent kills and reaps
  * it and exits 128 + the signal; the FIFOs are removed on every exit but SIGKILL.
  *
- *   shm-spin   a MAP_SHARED page; each side spins on the other's sequence word (acquire/release)
+ *   shm-spin   a MAP_SHARED page; each side spins on the sequence word of the other's message slot
  *   pipe       two pipes, blocking read(2)/write(2)
  *   pipe-spin  two O_NONBLOCK pipes, read(2) retried on EAGAIN
  *   fifo       two named FIFOs (mkfifo in a fresh mkdtemp directory under $TMPDIR or /tmp), blocking
@@ -24,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <signal.h>
@@ -42,11 +44,24 @@
 
 #define MSG 32
 
+/*
+ * One message slot: the sequence word and the payload share a cache line, so a message costs one line
+ * transfer, as in a ring buffer whose record header sits beside its payload. The writer copies the payload,
+ * then stores the sequence with release; the reader loads the sequence with acquire, then copies.
+ *
+ *    0      4                                    36            128
+ *   +------+------------------------------------+-------------+
+ *   | seq  | data (MSG = 32 bytes)              | (padding)   |
+ *   +------+------------------------------------+-------------+
+ */
+struct slot {
+    _Atomic uint32_t seq;
+    char data[MSG];
+};
+
 struct shared {
-    _Alignas(128) _Atomic uint32_t ping; /* sequence written by the parent */
-    _Alignas(128) _Atomic uint32_t pong; /* sequence written by the child */
-    _Alignas(128) char request[MSG];
-    _Alignas(128) char reply[MSG];
+    _Alignas(128) struct slot ping; /* written by the parent */
+    _Alignas(128) struct slot pong; /* written by the child */
 };
 
 static inline void cpu_relax(void) {
@@ -156,14 +171,20 @@ static long parse_count(const char *text, const char *name) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5 && argc != 6) {
-        fprintf(stderr, "usage: pingpong shm-spin|pipe|pipe-spin|fifo|signal|futex ROUNDS WARMUP OUT [MAX_MILLIS]\n");
+    if (argc < 5 || argc > 7) {
+        fprintf(stderr, "usage: pingpong shm-spin|pipe|pipe-spin|fifo|signal|futex ROUNDS WARMUP OUT "
+                        "[MAX_MILLIS [WARMUP_MAX_MILLIS]]\n");
         return 2;
     }
     const char *mode = argv[1];
     const long rounds = parse_count(argv[2], "ROUNDS");
     const long warmup = parse_count(argv[3], "WARMUP");
-    const long max_millis = argc == 6 ? parse_count(argv[5], "MAX_MILLIS") : 0;
+    const long max_millis = argc >= 6 ? parse_count(argv[5], "MAX_MILLIS") : 0;
+    const long warmup_max_millis = argc == 7 ? parse_count(argv[6], "WARMUP_MAX_MILLIS") : 0;
+    if (warmup > LONG_MAX - rounds) {
+        fprintf(stderr, "pingpong: ROUNDS + WARMUP = %s + %s is too many\n", argv[2], argv[3]);
+        return 2;
+    }
     const long total = rounds + warmup;
     int64_t *samples = calloc(rounds > 0 ? (size_t) rounds : 1, sizeof(int64_t));
     if (samples == NULL) die("calloc");
@@ -229,20 +250,20 @@ int main(int argc, char **argv) {
                 full_read(in, buf, MSG, spin);
                 full_write(out, buf, MSG);
             } else if (is_shm) {
-                while (atomic_load_explicit(&sh->ping, memory_order_acquire) != (uint32_t) i) {
+                while (atomic_load_explicit(&sh->ping.seq, memory_order_acquire) != (uint32_t) i) {
                     cpu_relax();
                 }
-                memcpy(sh->reply, sh->request, MSG);
-                atomic_store_explicit(&sh->pong, (uint32_t) i, memory_order_release);
+                memcpy(sh->pong.data, sh->ping.data, MSG);
+                atomic_store_explicit(&sh->pong.seq, (uint32_t) i, memory_order_release);
             } else if (is_futex) {
-                futex_await_change(&sh->ping, (uint32_t) (i - 1));
-                memcpy(sh->reply, sh->request, MSG);
-                atomic_store_explicit(&sh->pong, (uint32_t) i, memory_order_release);
-                if (futex(&sh->pong, FUTEX_WAKE, 1) < 0) die("futex(FUTEX_WAKE)");
+                futex_await_change(&sh->ping.seq, (uint32_t) (i - 1));
+                memcpy(sh->pong.data, sh->ping.data, MSG);
+                atomic_store_explicit(&sh->pong.seq, (uint32_t) i, memory_order_release);
+                if (futex(&sh->pong.seq, FUTEX_WAKE, 1) < 0) die("futex(FUTEX_WAKE)");
             } else {
-                await_signal(&set, &sh->ping, (uint32_t) i);
-                memcpy(sh->reply, sh->request, MSG);
-                atomic_store_explicit(&sh->pong, (uint32_t) i, memory_order_release);
+                await_signal(&set, &sh->ping.seq, (uint32_t) i);
+                memcpy(sh->pong.data, sh->ping.data, MSG);
+                atomic_store_explicit(&sh->pong.seq, (uint32_t) i, memory_order_release);
                 if (kill(parent, sig) < 0) die("kill");
             }
         }
@@ -256,10 +277,18 @@ int main(int argc, char **argv) {
         if ((in = open(fifo_b, O_RDONLY)) < 0) die("open");
     }
     memset(buf, 'x', MSG);
+    /* The echo process counts round trips only to know when to stop: when the warm-up is cut short, the
+     * timed part ends by count or time before the echo process's count runs out, and it is killed below. */
     uint64_t deadline = UINT64_MAX;
+    const uint64_t warmup_deadline = warmup_max_millis > 0
+        ? now_ns() + (uint64_t) warmup_max_millis * 1000000ull : UINT64_MAX;
+    long warmed = warmup;
     long done = 0;
     for (long i = 1; i <= total; i++) {
-        if (i == warmup + 1 && max_millis > 0) {
+        if (i <= warmed && i > 1 && now_ns() >= warmup_deadline) {
+            warmed = i - 1;
+        }
+        if (i == warmed + 1 && max_millis > 0) {
             deadline = now_ns() + (uint64_t) max_millis * 1000000ull;
         }
         const uint64_t start = now_ns();
@@ -267,38 +296,39 @@ int main(int argc, char **argv) {
             full_write(out, buf, MSG);
             full_read(in, buf, MSG, spin);
         } else if (is_shm) {
-            memcpy(sh->request, buf, MSG);
-            atomic_store_explicit(&sh->ping, (uint32_t) i, memory_order_release);
-            while (atomic_load_explicit(&sh->pong, memory_order_acquire) != (uint32_t) i) {
+            memcpy(sh->ping.data, buf, MSG);
+            atomic_store_explicit(&sh->ping.seq, (uint32_t) i, memory_order_release);
+            while (atomic_load_explicit(&sh->pong.seq, memory_order_acquire) != (uint32_t) i) {
                 cpu_relax();
             }
-            memcpy(buf, sh->reply, MSG);
+            memcpy(buf, sh->pong.data, MSG);
         } else if (is_futex) {
-            memcpy(sh->request, buf, MSG);
-            atomic_store_explicit(&sh->ping, (uint32_t) i, memory_order_release);
-            if (futex(&sh->ping, FUTEX_WAKE, 1) < 0) die("futex(FUTEX_WAKE)");
-            futex_await_change(&sh->pong, (uint32_t) (i - 1));
-            memcpy(buf, sh->reply, MSG);
+            memcpy(sh->ping.data, buf, MSG);
+            atomic_store_explicit(&sh->ping.seq, (uint32_t) i, memory_order_release);
+            if (futex(&sh->ping.seq, FUTEX_WAKE, 1) < 0) die("futex(FUTEX_WAKE)");
+            futex_await_change(&sh->pong.seq, (uint32_t) (i - 1));
+            memcpy(buf, sh->pong.data, MSG);
         } else {
-            memcpy(sh->request, buf, MSG);
-            atomic_store_explicit(&sh->ping, (uint32_t) i, memory_order_release);
+            memcpy(sh->ping.data, buf, MSG);
+            atomic_store_explicit(&sh->ping.seq, (uint32_t) i, memory_order_release);
             if (kill(child, sig) < 0) die("kill");
-            await_signal(&set, &sh->pong, (uint32_t) i);
-            memcpy(buf, sh->reply, MSG);
+            await_signal(&set, &sh->pong.seq, (uint32_t) i);
+            memcpy(buf, sh->pong.data, MSG);
         }
         const uint64_t end = now_ns();
-        if (i > warmup) {
+        if (i > warmed) {
             samples[done++] = (int64_t) (end - start);
-            if (end >= deadline) break; /* the echo process is killed and reaped below */
+            if (done == rounds || end >= deadline) break; /* the echo process is killed and reaped below */
         }
     }
     int status;
-    if (done < rounds) {
+    const int cut_short = done < rounds || warmed < warmup; /* the echo process still expects round trips */
+    if (cut_short) {
         kill(child, SIGKILL);
     }
     if (waitpid(child, &status, 0) < 0) die("waitpid");
     echo_pid = 0;
-    if (done == rounds && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+    if (!cut_short && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
         fprintf(stderr, "pingpong: the echo process failed\n");
         return 1;
     }

@@ -18,7 +18,7 @@ import org.HdrHistogram.Histogram;
  * with {@code gcc -O2} into a temporary directory when gcc is on the PATH, and run once per mode.
  *
  * <pre>
- * pingpong MODE ROUNDS WARMUP OUT MAX_MILLIS     MODE: shm-spin pipe pipe-spin fifo signal futex
+ * pingpong MODE ROUNDS WARMUP OUT MAX_MILLIS WARMUP_MAX_MILLIS    MODE: shm-spin pipe pipe-spin fifo signal futex
  * </pre>
  *
  * OUT receives the timed round trips as little-endian int64 nanoseconds. {@link #close()} removes the binary and
@@ -73,8 +73,7 @@ final class CLimits implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-            if (!process.waitFor(COMPILE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                JavaChild.stop(process, 0);
+            if (!waitOrStop(process, COMPILE_TIMEOUT_SECONDS)) {
                 EchoSession.deleteTree(directory);
                 return new CLimits(null, null, "gcc did not compile pingpong.c within " + COMPILE_TIMEOUT_SECONDS + " s");
             }
@@ -115,8 +114,8 @@ final class CLimits implements AutoCloseable {
      * Runs one mode.
      *
      * @param mode one of {@link #MODES}.
-     * @param settings counts and limits (the warm-up's time limit is not enforced by the C program; the run as a
-     *     whole is killed after {@link BenchSettings#rowDeadline()}).
+     * @param settings counts and limits (the warm-up's minimum time does not apply: C has no JIT to warm); a run
+     *     still going after {@link BenchSettings#rowDeadline()} is killed.
      * @param progress where progress lines go.
      * @return the timed round trips, in nanoseconds.
      * @throws IllegalStateException with a sentence when the program fails or produces no samples.
@@ -130,16 +129,17 @@ final class CLimits implements AutoCloseable {
         }
         final Path out = directory.resolve(mode + ".samples");
         final Path log = directory.resolve(mode + ".log");
+        Process process = null;
         try {
             Files.deleteIfExists(out);
             progress.line(String.format("running pingpong %s: %,d warm-up and %,d timed round trips", mode,
                 settings.warmupRounds(), settings.samples()));
             final List<String> command = new ArrayList<>(List.of(binary.toString(), mode,
                 Long.toString(settings.samples()), Long.toString(settings.warmupRounds()), out.toString(),
-                Long.toString(settings.sampleLimit().toMillis())));
+                Long.toString(settings.sampleLimit().toMillis()), Long.toString(settings.warmupLimit().toMillis())));
             final ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().put("TMPDIR", directory.toString()); // its FIFOs go here, removed with it
-            final Process process = builder
+            process = builder
                 .directory(directory.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(log.toFile())
@@ -166,6 +166,9 @@ final class CLimits implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running pingpong " + mode, e);
         } finally {
+            if (process != null && process.isAlive()) {
+                JavaChild.stop(process, 0); // interrupted or failed while it ran: it dies, its echo process with it
+            }
             running = null;
             try {
                 Files.deleteIfExists(out);
@@ -195,6 +198,16 @@ final class CLimits implements AutoCloseable {
             histogram.recordValue(Math.min(nanos, RowResult.HIGHEST_TRACKABLE_NANOS));
         }
         return histogram;
+    }
+
+    private static boolean waitOrStop(final Process process, final long seconds) throws InterruptedException {
+        try {
+            return process.waitFor(seconds, TimeUnit.SECONDS);
+        } finally {
+            if (process.isAlive()) {
+                JavaChild.stop(process, 0);
+            }
+        }
     }
 
     private static Path findOnPath(final String program) {

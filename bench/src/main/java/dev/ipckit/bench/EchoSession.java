@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import dev.ipckit.ChannelException;
 import dev.ipckit.Channels;
 import dev.ipckit.Receiver;
 import dev.ipckit.Sender;
@@ -19,6 +21,7 @@ import dev.ipckit.fifo.ChildPipe;
 import dev.ipckit.fifo.ChildProcess;
 import dev.ipckit.posix.PosixPipes;
 import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.posix.PosixProcess.ExitStatus;
 
 /**
  * This process's ends of a request channel and a reply channel to an {@link EchoPeer} in a child JVM, for one
@@ -102,7 +105,7 @@ public final class EchoSession implements AutoCloseable {
             session.awaitReady();
             return session;
         } catch (final RuntimeException e) {
-            final String detail = session.childFailure();
+            final String detail = session.echoEnding(Duration.ofSeconds(2));
             session.close();
             final String message = e.getMessage() == null ? e.toString() : e.getMessage();
             throw new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
@@ -130,8 +133,10 @@ public final class EchoSession implements AutoCloseable {
                 PosixPipes.mkfifo(reply.toString(), 0600);
                 final String options = "?wait=" + wait + "&timeout=30s&" + MAX_MESSAGE;
                 startJava("fifo:" + request + options, "fifo:" + reply + options, errorFile);
-                sender = Channels.openSender("fifo:" + request + options);
-                receiver = Channels.openReceiver("fifo:" + reply + options);
+                // Each open waits for the other side; short tries, so that an echo process that dies first is seen.
+                final String tries = "?wait=" + wait + "&timeout=200ms&" + MAX_MESSAGE;
+                sender = whileEchoLives(() -> Channels.openSender("fifo:" + request + tries));
+                receiver = whileEchoLives(() -> Channels.openReceiver("fifo:" + reply + tries));
             }
             case "pipe" -> {
                 final String options = "wait=" + wait + "&" + MAX_MESSAGE;
@@ -145,6 +150,23 @@ public final class EchoSession implements AutoCloseable {
                 receiver = fromChild.receiver();
             }
             default -> throw new IllegalArgumentException("transport=" + transport + " has no family " + family);
+        }
+    }
+
+    private <T> T whileEchoLives(final Supplier<T> open) {
+        final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return open.get();
+            } catch (final ChannelException e) {
+                if (!isAlive()) {
+                    throw new IllegalStateException("the echo process for " + transport + " ended before it opened "
+                        + "its ends", e);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -206,13 +228,40 @@ public final class EchoSession implements AutoCloseable {
      * @return how the echo process ended (e.g. "the echo process 4242 exited with status 1: ...", with its last
      *     words), or "" when it still runs or never started.
      */
-    public String childFailure() {
-        if (process == null && child == null || isAlive()) {
+    public String echoEnding() {
+        return echoEnding(Duration.ZERO);
+    }
+
+    /**
+     * Like {@link #echoEnding()}, after waiting up to {@code wait} for the echo process to end: when a channel
+     * reports its peer gone, the process may not have been reaped yet.
+     *
+     * @param wait the longest wait.
+     * @return how the echo process ended, or "" when it still runs after {@code wait} or never started.
+     */
+    public String echoEnding(final Duration wait) {
+        if (process == null && child == null) {
             return "";
         }
-        final String status = process != null
-            ? "process " + process.pid() + " exited with status " + process.exitValue()
-            : child.waitFor(Duration.ZERO).toString();
+        if (process != null) {
+            try {
+                process.waitFor(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            child.waitFor(wait);
+        }
+        if (isAlive()) {
+            return "";
+        }
+        final String status;
+        if (process != null) {
+            status = "process " + process.pid() + " exited with status " + process.exitValue();
+        } else {
+            final ExitStatus exit = child.waitFor(Duration.ZERO);
+            status = exit.exited() ? "process " + exit.pid() + " exited with status " + exit.exitCode() : exit.toString();
+        }
         String said = "";
         try {
             final Path errorFile = scratch.resolve("echo.error");

@@ -50,7 +50,7 @@ final class IpckitPingPong extends RoundTripLoop implements MessageHandler {
             try {
                 return new IpckitPingPong(row.name(), session, settings.messageLength()).run(settings, progress);
             } catch (final RuntimeException e) {
-                final String detail = session.childFailure();
+                final String detail = session.echoEnding(Duration.ofSeconds(2));
                 final String message = e.getMessage() == null ? e.toString() : e.getMessage();
                 throw new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
             }

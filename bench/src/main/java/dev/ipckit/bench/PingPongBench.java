@@ -7,8 +7,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.HdrHistogram.Histogram;
 
@@ -16,7 +19,8 @@ import org.HdrHistogram.Histogram;
  * The ping-pong table behind {@code ipckit bench}: round trips of 32-byte messages between two processes for every
  * ipckit transport and wait mode, beside the machine's limits measured by C programs doing the same mechanism,
  * and beside raw Agrona and Aeron IPC ({@link Row#ALL}). Each row warms up, then records its round trips in an
- * HdrHistogram ({@link BenchSettings}).
+ * HdrHistogram ({@link BenchSettings}). Rows run in {@link Row#RUN_ORDER} (each C limit next to the rows compared
+ * with it) and are reported in the order given.
  *
  * <p>{@link #run} writes into its directory:
  * <ul>
@@ -71,18 +75,20 @@ public final class PingPongBench {
         final Progress lines = new Progress(progress);
         lines.line(String.format(Locale.ROOT, "%d rows; %s; results go to %s", rows.size(), settings.describe(),
             directory));
-        final List<RowResult> results = new ArrayList<>();
+        final List<Row> order = new ArrayList<>(rows);
+        order.sort(Comparator.comparingInt(row -> Row.RUN_ORDER.indexOf(row.name())));
+        final Map<Row, RowResult> measured = new HashMap<>();
         CLimits limits = null;
         try {
             int index = 0;
-            for (final Row row : rows) {
-                lines.row(++index, rows.size(), row.name());
+            for (final Row row : order) {
+                lines.row(++index, order.size(), row.name());
                 if (row.kind() == RowKind.LIMIT && limits == null) {
                     lines.line("compiling pingpong.c with gcc -O2");
                     limits = CLimits.prepare();
                 }
                 final RowResult result = measure(row, settings, limits, lines);
-                results.add(result);
+                measured.put(row, result);
                 if (result.ok()) {
                     lines.line(String.format(Locale.ROOT, "p50 %.2f us, p99 %.2f us, max %.1f us (%,d round trips, %.1f s)",
                         result.nanosAt(50) / 1e3, result.nanosAt(99) / 1e3, result.histogram().getMaxValue() / 1e3,
@@ -97,7 +103,7 @@ public final class PingPongBench {
                 limits.close();
             }
         }
-        final BenchReport report = new BenchReport(List.copyOf(results), settings, directory);
+        final BenchReport report = new BenchReport(rows.stream().map(measured::get).toList(), settings, directory);
         try {
             write(report);
         } catch (final IOException e) {

@@ -3,8 +3,9 @@ package dev.ipckit.bench;
 import org.HdrHistogram.Histogram;
 
 /**
- * The measuring side of a Java ping-pong row: warm-up round trips, then timed ones recorded in a histogram, each
- * part ending at its count or its time limit ({@link BenchSettings}). Subclasses do one round trip.
+ * The measuring side of a Java ping-pong row: warm-up round trips (at least the count and the minimum time, at most
+ * the limit), then timed ones recorded in a histogram until the count or the time limit ({@link BenchSettings}).
+ * Subclasses do one round trip.
  */
 abstract class RoundTripLoop {
     /** How many round trips pass between two looks at the clock during the warm-up. */
@@ -29,14 +30,18 @@ abstract class RoundTripLoop {
     public final Histogram run(final BenchSettings settings, final Progress progress) {
         long sequence = 0;
         final long warmupRounds = settings.warmupRounds();
-        final long warmupEnd = System.nanoTime() + settings.warmupLimit().toNanos();
-        for (long i = 0; i < warmupRounds; i++) {
+        final long warmupStart = System.nanoTime();
+        final long warmupMinimumEnd = warmupStart + settings.warmupMinimum().toNanos();
+        final long warmupEnd = warmupStart + settings.warmupLimit().toNanos();
+        boolean minimumPassed = settings.warmupMinimum().isZero();
+        for (long i = 0; i < warmupRounds || !minimumPassed; i++) {
             roundTrip(sequence++);
-            if ((i & CLOCK_CHECK_MASK) == CLOCK_CHECK_MASK) {
+            if ((i & CLOCK_CHECK_MASK) == CLOCK_CHECK_MASK || i + 1 >= warmupRounds) {
                 final long now = System.nanoTime();
                 if (now - warmupEnd >= 0) {
                     break;
                 }
+                minimumPassed = now - warmupMinimumEnd >= 0;
                 progress.tick(now, "warm-up", i + 1, warmupRounds);
             }
         }

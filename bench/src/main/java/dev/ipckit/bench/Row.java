@@ -33,6 +33,14 @@ public record Row(String name, RowKind kind, String limit, String description) {
         new Row("aeron/ipc", RowKind.PEER, null, "Aeron aeron:ipc with an embedded media driver, spinning"));
 
     /**
+     * The order rows are run in: each C limit right before the ipckit rows compared with it, so that a ratio
+     * compares two moments close together on a machine whose load drifts. Tables and files keep {@link #ALL}'s order.
+     */
+    public static final List<String> RUN_ORDER = List.of("c/shm-spin", "mmap/spin", "agrona/raw", "aeron/ipc",
+        "mmap/backoff", "c/signal", "mmap/signal", "c/futex", "mmap/futex", "c/fifo", "fifo/block", "c/pipe-spin",
+        "fifo/spin", "pipe/spin", "c/pipe", "pipe/block");
+
+    /**
      * @param name a row name.
      * @return the row.
      * @throws IllegalArgumentException naming the known rows when there is none of that name.

@@ -100,7 +100,7 @@ public abstract class RoundTripBenchmark implements MessageHandler {
         message.putLong(0, ++sequence);
         if (!sender.offer(message, 0, size, TIMEOUT) || receiver.poll(this, 1, TIMEOUT) == 0) {
             throw new IllegalStateException(transport + ": no echo of round trip " + sequence + " within "
-                + TIMEOUT.toSeconds() + " s; " + session.childFailure());
+                + TIMEOUT.toSeconds() + " s; " + session.echoEnding());
         }
         return echoed;
     }

@@ -1,0 +1,68 @@
+package dev.ipckit.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rows of the table, their kinds and limits, and the run settings' checks.
+ */
+class RowTest {
+    @Test
+    void shouldNameEveryRowExactlyAndInTheTablesOrder() {
+        assertEquals(List.of("mmap/spin", "mmap/backoff", "mmap/signal", "mmap/futex", "fifo/block", "fifo/spin",
+            "pipe/block", "pipe/spin", "c/shm-spin", "c/pipe", "c/pipe-spin", "c/fifo", "c/signal", "c/futex",
+            "agrona/raw", "aeron/ipc"), Row.ALL.stream().map(Row::name).toList());
+        assertEquals(new HashSet<>(Row.RUN_ORDER), Row.ALL.stream().map(Row::name).collect(Collectors.toSet()));
+        assertEquals(Row.ALL.size(), Row.RUN_ORDER.size());
+    }
+
+    @Test
+    void shouldCompareEachIpckitRowWithTheCLimitOfItsMechanism() {
+        final Map<String, String> limits = Row.ALL.stream().filter(row -> row.kind() == RowKind.IPCKIT)
+            .collect(Collectors.toMap(Row::name, Row::limit));
+        assertEquals(Map.of("mmap/spin", "c/shm-spin", "mmap/backoff", "c/shm-spin", "mmap/signal", "c/signal",
+            "mmap/futex", "c/futex", "fifo/block", "c/fifo", "fifo/spin", "c/pipe-spin", "pipe/spin", "c/pipe-spin",
+            "pipe/block", "c/pipe"), limits);
+        for (final Row row : Row.ALL) {
+            assertEquals(row.name().startsWith("c/") ? RowKind.LIMIT
+                : row.name().startsWith("agrona") || row.name().startsWith("aeron") ? RowKind.PEER : RowKind.IPCKIT,
+                row.kind(), row.name());
+        }
+        for (final String mode : CLimits.MODES) {
+            assertEquals(RowKind.LIMIT, Row.named("c/" + mode).kind());
+        }
+        assertEquals(EchoSession.TRANSPORTS, Row.ALL.stream().filter(row -> row.kind() == RowKind.IPCKIT)
+            .map(Row::name).toList());
+    }
+
+    @Test
+    void shouldRefuseAnUnknownRowNamingTheKnownOnes() {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Row.named("mmap/fast"));
+        assertTrue(e.getMessage().startsWith("row=mmap/fast is not one of [mmap/spin"), e.getMessage());
+        assertEquals("mmap_spin.hgrm", Row.named("mmap/spin").hgrmFileName());
+        assertEquals("shm-spin", Row.named("c/shm-spin").variant());
+    }
+
+    @Test
+    void shouldRefuseBadSettingsNamingTheValues() {
+        final IllegalArgumentException samples = assertThrows(IllegalArgumentException.class,
+            () -> new BenchSettings(10, Duration.ZERO, Duration.ofSeconds(1), 0, Duration.ofSeconds(1), 32));
+        assertTrue(samples.getMessage().contains("samples=0"), samples.getMessage());
+        final IllegalArgumentException warmup = assertThrows(IllegalArgumentException.class,
+            () -> new BenchSettings(10, Duration.ofSeconds(2), Duration.ofSeconds(1), 10, Duration.ofSeconds(1), 32));
+        assertTrue(warmup.getMessage().contains("warmupMinimum=PT2S, warmupLimit=PT1S"), warmup.getMessage());
+        final IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
+            () -> new BenchSettings(10, Duration.ZERO, Duration.ofSeconds(1), 10, Duration.ofSeconds(1), 4));
+        assertTrue(length.getMessage().contains("messageLength=4"), length.getMessage());
+        assertTrue(BenchSettings.quick().rowDeadline().compareTo(Duration.ofMinutes(3)) < 0);
+    }
+}
