@@ -18,7 +18,10 @@ import io.aeron.logbuffer.FragmentHandler;
  * </pre>
  */
 public final class AeronIpcPeer {
-    /** The channel of both streams: IPC with 1 MiB terms, so a driver that wakes every millisecond never holds a publisher back. */
+    /**
+     * The channel of both streams: IPC with 1 MiB terms, so that a driver waking every millisecond never holds a
+     * publisher back.
+     */
     static final String CHANNEL = "aeron:ipc?term-length=1m";
     /** Requests, measuring side to echo side. */
     static final int PING_STREAM = 1001;
@@ -58,7 +61,8 @@ public final class AeronIpcPeer {
                 long result;
                 while ((result = pongs.offer(buffer, offset, length)) < 0) {
                     if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
-                        throw new IllegalStateException("the pong publication failed: " + Publication.errorString(result));
+                        throw new IllegalStateException("the pong publication failed: "
+                            + Publication.errorString(result));
                     }
                     Thread.onSpinWait();
                 }

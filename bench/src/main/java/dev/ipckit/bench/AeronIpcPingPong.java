@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
@@ -89,7 +90,8 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
              ExclusivePublication pings = aeron.addExclusivePublication(AeronIpcPeer.CHANNEL, AeronIpcPeer.PING_STREAM);
              Subscription pongs = aeron.addSubscription(AeronIpcPeer.CHANNEL, AeronIpcPeer.PONG_STREAM)) {
             progress.line("starting the echo process");
-            process = JavaChild.start(AeronIpcPeer.class, List.of(driver.aeronDirectoryName(), Long.toString(pid)), log);
+            process = JavaChild.start(AeronIpcPeer.class, List.of(driver.aeronDirectoryName(), Long.toString(pid)),
+                log);
             started.set(process);
             final AeronIpcPingPong loop = new AeronIpcPingPong(pings, pongs, process, settings.messageLength());
             try {
@@ -100,7 +102,8 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
                 return histogram;
             } catch (final RuntimeException e) {
                 final String said = process.isAlive() ? "" : JavaChild.lastLine(log);
-                throw new IllegalStateException(e.getMessage() + (said.isEmpty() ? "" : "; the echo process said: " + said), e);
+                throw new IllegalStateException(e.getMessage()
+                    + (said.isEmpty() ? "" : "; the echo process said: " + said), e);
             }
         } finally {
             if (process != null) {
@@ -122,7 +125,7 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
                 throw new IllegalStateException("aeron/ipc: the echo process did not connect within "
                     + EchoSession.START_TIMEOUT.toSeconds() + " s");
             }
-            Thread.yield();
+            LockSupport.parkNanos(1_000_000); // not a spin: the echo JVM is starting on these cores
         }
     }
 
@@ -136,8 +139,8 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
         while ((result = pings.offer(message, 0, messageLength)) < 0) {
             if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED
                 || result == Publication.MAX_POSITION_EXCEEDED) {
-                throw new IllegalStateException("aeron/ipc: the ping publication failed at round trip " + sequence + ": "
-                    + Publication.errorString(result));
+                throw new IllegalStateException("aeron/ipc: the ping publication failed at round trip " + sequence
+                    + ": " + Publication.errorString(result));
             }
             Thread.onSpinWait();
             if ((++spins & CHECK_MASK) == 0 && !echo.isAlive()) {

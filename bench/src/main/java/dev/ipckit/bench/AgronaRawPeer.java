@@ -99,7 +99,8 @@ public final class AgronaRawPeer {
             while (!stop[0]) {
                 if (requests.read(echo, 1) == 0) {
                     Thread.onSpinWait();
-                    if ((++idle & LIVENESS_MASK) == 0 && !ProcessHandle.of(parent).map(ProcessHandle::isAlive).orElse(false)) {
+                    if ((++idle & LIVENESS_MASK) == 0
+                        && !ProcessHandle.of(parent).map(ProcessHandle::isAlive).orElse(false)) {
                         System.err.println("agrona/raw echo: the measuring process " + parent + " has gone");
                         System.exit(1);
                     }

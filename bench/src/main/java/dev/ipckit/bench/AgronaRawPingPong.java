@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
@@ -82,7 +83,8 @@ final class AgronaRawPingPong extends RoundTripLoop implements MessageHandler {
                 return histogram;
             } catch (final RuntimeException e) {
                 final String said = process.isAlive() ? "" : JavaChild.lastLine(log);
-                throw new IllegalStateException(e.getMessage() + (said.isEmpty() ? "" : "; the echo process said: " + said), e);
+                throw new IllegalStateException(e.getMessage()
+                    + (said.isEmpty() ? "" : "; the echo process said: " + said), e);
             }
         } finally {
             if (process != null) {
@@ -102,7 +104,6 @@ final class AgronaRawPingPong extends RoundTripLoop implements MessageHandler {
         echoedType = 0;
         while (echoedType != AgronaRawPeer.READY) {
             if (replies.read(this, 1) == 0) {
-                Thread.onSpinWait();
                 if (!echo.isAlive()) {
                     throw new IllegalStateException("agrona/raw: the echo process ended before it was ready");
                 }
@@ -110,7 +111,7 @@ final class AgronaRawPingPong extends RoundTripLoop implements MessageHandler {
                     throw new IllegalStateException("agrona/raw: the echo process was not ready within "
                         + EchoSession.START_TIMEOUT.toSeconds() + " s");
                 }
-                Thread.yield();
+                LockSupport.parkNanos(1_000_000); // not a spin: the echo JVM is starting on these cores
             }
         }
     }

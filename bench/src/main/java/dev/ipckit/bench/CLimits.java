@@ -75,7 +75,8 @@ final class CLimits implements AutoCloseable {
                 .start();
             if (!waitOrStop(process, COMPILE_TIMEOUT_SECONDS)) {
                 EchoSession.deleteTree(directory);
-                return new CLimits(null, null, "gcc did not compile pingpong.c within " + COMPILE_TIMEOUT_SECONDS + " s");
+                return new CLimits(null, null, "gcc did not compile pingpong.c within " + COMPILE_TIMEOUT_SECONDS
+                    + " s");
             }
             if (process.exitValue() != 0 || !Files.isExecutable(binary)) {
                 final String said = firstError(log);
@@ -187,7 +188,8 @@ final class CLimits implements AutoCloseable {
     static Histogram read(final Path samples) throws IOException {
         final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(samples)).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.remaining() % Long.BYTES != 0) {
-            throw new IOException(samples + " holds " + bytes.remaining() + " bytes, not a whole number of int64 samples");
+            throw new IOException(samples + " holds " + bytes.remaining()
+                + " bytes, not a whole number of int64 samples");
         }
         final Histogram histogram = RowResult.newHistogram();
         while (bytes.hasRemaining()) {

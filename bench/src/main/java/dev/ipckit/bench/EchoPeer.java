@@ -70,7 +70,8 @@ public final class EchoPeer implements MessageHandler {
     private void run(final String requestUri, final String replyUri) {
         try (Receiver requests = Channels.openReceiver(requestUri); Sender replies = Channels.openSender(replyUri)) {
             if (!replies.offer(reply, 0, 0, TIMEOUT)) {
-                throw new IllegalStateException("could not send the ready message on " + replyUri + " within " + TIMEOUT);
+                throw new IllegalStateException("could not send the ready message on " + replyUri + " within "
+                    + TIMEOUT);
             }
             long idleSince = System.nanoTime(); // 0 while messages flow: no clock read per message
             while (true) {
@@ -92,7 +93,8 @@ public final class EchoPeer implements MessageHandler {
                 }
                 try {
                     if (!replies.offer(reply, 0, length, TIMEOUT)) {
-                        throw new IllegalStateException("the reply channel " + replyUri + " stayed full for " + TIMEOUT);
+                        throw new IllegalStateException("the reply channel " + replyUri + " stayed full for "
+                            + TIMEOUT);
                     }
                 } catch (final PeerGoneException done) {
                     return;

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -50,8 +51,9 @@ public final class EchoSession implements AutoCloseable {
     public static final List<String> TRANSPORTS = List.of("mmap/spin", "mmap/backoff", "mmap/signal", "mmap/futex",
         "fifo/block", "fifo/spin", "pipe/block", "pipe/spin");
     /** How long opening and the ready message may take. */
-    public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final long EXIT_GRACE_MILLIS = 10_000;
+    private static final long READY_POLL_NANOS = 1_000_000;
     private static final String MAX_MESSAGE = "maxMessage=8k";
     private static final AtomicInteger SESSIONS = new AtomicInteger();
 
@@ -91,13 +93,15 @@ public final class EchoSession implements AutoCloseable {
         final String scheme = family.equals("pipe") ? "pipe" : family;
         if (!Channels.providers().containsKey(scheme)) {
             throw new IllegalStateException("the " + scheme + " transport is not on the class path (found "
-                + String.join(", ", Channels.providers().keySet()) + "); build it with the ipckit-" + scheme + " module");
+                + String.join(", ", Channels.providers().keySet()) + "); build it with the ipckit-" + scheme
+                + " module");
         }
         final EchoSession session;
         try {
             session = new EchoSession(transport);
         } catch (final IOException e) {
-            throw new UncheckedIOException("cannot make a temporary directory for " + transport + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot make a temporary directory for " + transport + ": "
+                + e.getMessage(), e);
         }
         Cleanup.register(session.atExit);
         try {
@@ -175,10 +179,14 @@ public final class EchoSession implements AutoCloseable {
             scratch.resolve("echo.log"));
     }
 
+    /**
+     * Waits for the ready message with non-blocking polls a millisecond apart: a spinning wait here would take a
+     * core from the echo JVM while it starts.
+     */
     private void awaitReady() {
         final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        final Duration slice = Duration.ofMillis(100);
-        while (receiver.poll((buffer, offset, length) -> { }, 1, slice) == 0) {
+        while (receiver.poll((buffer, offset, length) -> { }, 1) == 0) {
+            LockSupport.parkNanos(READY_POLL_NANOS);
             if (!isAlive()) {
                 throw new IllegalStateException("the echo process for " + transport + " ended before it was ready");
             }
@@ -260,7 +268,8 @@ public final class EchoSession implements AutoCloseable {
             status = "process " + process.pid() + " exited with status " + process.exitValue();
         } else {
             final ExitStatus exit = child.waitFor(Duration.ZERO);
-            status = exit.exited() ? "process " + exit.pid() + " exited with status " + exit.exitCode() : exit.toString();
+            status = exit.exited() ? "process " + exit.pid() + " exited with status " + exit.exitCode()
+                : exit.toString();
         }
         String said = "";
         try {
@@ -293,7 +302,9 @@ public final class EchoSession implements AutoCloseable {
                     end.close();
                 }
             } catch (final Exception e) {
-                failure = failure == null ? new IllegalStateException("closing " + transport + ": " + e.getMessage(), e) : failure;
+                if (failure == null) {
+                    failure = new IllegalStateException("closing " + transport + ": " + e.getMessage(), e);
+                }
             }
         }
         if (process != null) {

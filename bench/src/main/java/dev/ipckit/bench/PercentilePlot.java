@@ -81,9 +81,10 @@ public final class PercentilePlot {
             + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
         svg.append(String.format(Locale.ROOT, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>%n",
             WIDTH, HEIGHT));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"22\" font-size=\"16\" font-weight=\"bold\">%s</text>%n",
-            LEFT, xml(title)));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"40\" fill=\"#555\">%s</text>%n", LEFT, xml(subtitle)));
+        svg.append(String.format(Locale.ROOT,
+            "<text x=\"%d\" y=\"22\" font-size=\"16\" font-weight=\"bold\">%s</text>%n", LEFT, xml(title)));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"40\" fill=\"#555\">%s</text>%n", LEFT,
+            xml(subtitle)));
         axes(svg, scale);
         int index = 0;
         for (final RowResult result : results) {
@@ -120,11 +121,13 @@ public final class PercentilePlot {
         }
         for (int d = scale.lowDecade(); d <= scale.highDecade(); d++) {
             final double y = scale.y(Math.pow(10, d));
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>%n", x0, y, x1, y));
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>%n",
+                x0, y, x1, y));
         }
         svg.append("</g>\n");
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
-            + "stroke=\"#333\"/>%n", x0, y1, x1 - x0, y0 - y1));
+        svg.append(String.format(Locale.ROOT,
+            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>%n",
+            x0, y1, x1 - x0, y0 - y1));
         svg.append("<g class=\"labels\" fill=\"#333\">\n");
         for (int n = 0; n <= scale.nines(); n++) {
             svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n",
@@ -159,7 +162,8 @@ public final class PercentilePlot {
         svg.append(String.format(Locale.ROOT, "<title>%s (%s): p50 %d ns, p99 %d ns, max %d ns, %d samples</title>%n",
             xml(name), result.row().kind().label(), result.nanosAt(50), result.nanosAt(99), histogram.getMaxValue(),
             histogram.getTotalCount()));
-        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>%n",
+        svg.append(String.format(Locale.ROOT,
+            "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>%n",
             colour(index), dash(result.row().kind()), String.join(" ", points)));
         svg.append("</g>\n");
     }
@@ -172,12 +176,13 @@ public final class PercentilePlot {
         for (final RowResult result : results) {
             final String name = xml(result.row().name());
             if (result.ok()) {
-                svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                    + "stroke-width=\"2\"%s/>%n", x, y, x + 28, y, colour(index), dash(result.row().kind())));
+                svg.append(String.format(Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
+                    x, y, x + 28, y, colour(index), dash(result.row().kind())));
                 svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", x + 36, y + 4, name));
             } else {
-                svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#999\">%s (no figures)</text>%n",
-                    x + 36, y + 4, name));
+                svg.append(String.format(Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%.1f\" fill=\"#999\">%s (no figures)</text>%n", x + 36, y + 4, name));
             }
             y += 18;
             index++;

@@ -90,7 +90,8 @@ public final class PingPongBench {
                 final RowResult result = measure(row, settings, limits, lines);
                 measured.put(row, result);
                 if (result.ok()) {
-                    lines.line(String.format(Locale.ROOT, "p50 %.2f us, p99 %.2f us, max %.1f us (%,d round trips, %.1f s)",
+                    lines.line(String.format(Locale.ROOT,
+                        "p50 %.2f us, p99 %.2f us, max %.1f us (%,d round trips, %.1f s)",
                         result.nanosAt(50) / 1e3, result.nanosAt(99) / 1e3, result.histogram().getMaxValue() / 1e3,
                         result.histogram().getTotalCount(), result.seconds()));
                 } else {

@@ -17,7 +17,8 @@ public record Row(String name, RowKind kind, String limit, String description) {
     public static final List<Row> ALL = List.of(
         new Row("mmap/spin", RowKind.IPCKIT, "c/shm-spin", "mmap ring, both sides busy-spin"),
         new Row("mmap/backoff", RowKind.IPCKIT, "c/shm-spin", "mmap ring, spin then yield then park"),
-        new Row("mmap/signal", RowKind.IPCKIT, "c/signal", "mmap ring, receiver sleeps in sigtimedwait, woken by tgkill"),
+        new Row("mmap/signal", RowKind.IPCKIT, "c/signal",
+            "mmap ring, receiver sleeps in sigtimedwait, woken by tgkill"),
         new Row("mmap/futex", RowKind.IPCKIT, "c/futex", "mmap ring, receiver sleeps in FUTEX_WAIT"),
         new Row("fifo/block", RowKind.IPCKIT, "c/fifo", "two named FIFOs, timed calls sleep in poll(2)"),
         new Row("fifo/spin", RowKind.IPCKIT, "c/pipe-spin", "two named FIFOs, timed calls retry read(2)"),

@@ -68,7 +68,8 @@ class CLimitsTest {
         final Process process = new ProcessBuilder(limits.binary().toString(), "pipe", "100000000", "10",
             out.toString(), "200").redirectErrorStream(true).start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "a 200 ms limit ends the run long before 10^8 round trips");
-        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(0, process.exitValue(),
+            new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         final long samples = CLimits.read(out).getTotalCount();
         assertTrue(samples > 0 && samples < 100_000_000L, "samples=" + samples);
     }
@@ -79,7 +80,8 @@ class CLimitsTest {
         final Process process = new ProcessBuilder(limits.binary().toString(), "pipe", "100", "1000000000000",
             out.toString(), "10000", "200").redirectErrorStream(true).start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "a 200 ms warm-up limit ends 10^12 warm-up round trips");
-        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(0, process.exitValue(),
+            new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         assertEquals(100, CLimits.read(out).getTotalCount(), "then the timed round trips all run");
     }
 

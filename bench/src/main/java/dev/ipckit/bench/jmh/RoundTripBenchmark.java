@@ -68,7 +68,8 @@ public abstract class RoundTripBenchmark implements MessageHandler {
     public void start() {
         if (size < Long.BYTES || size > MAX_SIZE) {
             throw new IllegalArgumentException("size=" + size + " is outside " + Long.BYTES + ".." + MAX_SIZE
-                + " bytes (a message carries an 8-byte sequence number and the channels take at most " + MAX_SIZE + ")");
+                + " bytes (a message carries an 8-byte sequence number and the channels take at most " + MAX_SIZE
+                + ")");
         }
         transport = transport();
         session = EchoSession.start(transport);
