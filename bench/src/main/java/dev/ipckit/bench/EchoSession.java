@@ -121,7 +121,7 @@ public final class EchoSession implements AutoCloseable {
         switch (family) {
             case "mmap" -> {
                 final String tag = "ipckit-bench-" + PosixProcess.getpid() + "-" + SESSIONS.incrementAndGet();
-                final String options = "?capacity=64k&wait=" + wait + "&unlinkOnClose=true&timeout=30s";
+                final String options = "?capacity=64k&wait=" + wait + "&unlinkOnClose=true&timeout=60s";
                 final Path request = Path.of("/dev/shm", tag + "-req");
                 final Path reply = Path.of("/dev/shm", tag + "-rep");
                 shmFiles.add(request);
@@ -135,7 +135,7 @@ public final class EchoSession implements AutoCloseable {
                 final Path reply = scratch.resolve("rep.fifo");
                 PosixPipes.mkfifo(request.toString(), 0600);
                 PosixPipes.mkfifo(reply.toString(), 0600);
-                final String options = "?wait=" + wait + "&timeout=30s&" + MAX_MESSAGE;
+                final String options = "?wait=" + wait + "&timeout=60s&" + MAX_MESSAGE;
                 startJava("fifo:" + request + options, "fifo:" + reply + options, errorFile);
                 // Each open waits for the other side; short tries, so that an echo process that dies first is seen.
                 final String tries = "?wait=" + wait + "&timeout=200ms&" + MAX_MESSAGE;
