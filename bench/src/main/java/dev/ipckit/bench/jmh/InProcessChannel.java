@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.ipckit.Channels;
 import dev.ipckit.Receiver;
 import dev.ipckit.Sender;
+import dev.ipckit.bench.Cleanup;
 import dev.ipckit.fifo.Pipes;
 import dev.ipckit.posix.PosixPipes;
 
@@ -36,7 +37,11 @@ final class InProcessChannel implements AutoCloseable {
         this.receiver = receiver;
         this.file = file;
         this.directory = directory;
+        Cleanup.register(atExit);
     }
+
+    /** If the fork exits without a tear-down (a benchmark that threw): remove the files, leave the ends open. */
+    private final AutoCloseable atExit = this::removeFiles;
 
     /**
      * @param transport {@code mmap}, {@code fifo} or {@code pipe}.
@@ -82,20 +87,25 @@ final class InProcessChannel implements AutoCloseable {
 
     @Override
     public void close() {
+        Cleanup.done(atExit);
         try {
             sender.close();
             receiver.close();
         } finally {
-            try {
-                if (file != null) {
-                    Files.deleteIfExists(file);
-                }
-                if (directory != null) {
-                    Files.deleteIfExists(directory);
-                }
-            } catch (final IOException e) {
-                System.err.println("could not remove " + file + ": " + e.getMessage());
+            removeFiles();
+        }
+    }
+
+    private void removeFiles() {
+        try {
+            if (file != null) {
+                Files.deleteIfExists(file);
             }
+            if (directory != null) {
+                Files.deleteIfExists(directory);
+            }
+        } catch (final IOException e) {
+            System.err.println("could not remove " + file + ": " + e.getMessage());
         }
     }
 }
