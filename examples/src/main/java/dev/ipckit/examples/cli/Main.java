@@ -19,7 +19,8 @@ import picocli.CommandLine.ScopeType;
         " 0:success",
         " 1:the channel failed, the peer died, or verification failed (one sentence on stderr)",
         " 2:bad usage, a bad URI or a bad option"},
-    subcommands = {DemoCommand.class, SendCommand.class, RecvCommand.class, ExampleCommand.class,
+    subcommands = {DemoCommand.class, SendCommand.class, RecvCommand.class, StatCommand.class, GcCommand.class,
+        ExampleCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     /** Exit code for a channel failure, a dead peer or a failed verification. */
