@@ -7,13 +7,21 @@ import java.util.List;
 
 /**
  * Builds the command line of a child JVM that runs like this one: the same {@code java} executable, the same
- * class path, and the flags ipckit needs ({@link #JVM_FLAGS}). Used to start peers in other processes.
+ * class path, the flags ipckit needs ({@link #JVM_FLAGS}) and any options in {@link #CHILD_OPTIONS_PROPERTY}.
+ * Used to start peers in other processes.
  */
 public final class JavaCommand {
     /** The flags every JVM that runs ipckit needs: FFM downcalls, and Agrona's access to jdk.internal.misc. */
     public static final List<String> JVM_FLAGS = List.of(
         "--enable-native-access=ALL-UNNAMED",
         "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
+
+    /**
+     * System property with extra JVM options for child JVMs, separated by spaces. The test suite sets it to
+     * start children quickly (C1 only, serial GC); benchmarks and the demo leave it unset so that children run
+     * with the full JIT.
+     */
+    public static final String CHILD_OPTIONS_PROPERTY = "ipckit.child.jvmOptions";
 
     private JavaCommand() {
     }
@@ -40,9 +48,11 @@ public final class JavaCommand {
         final List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.addAll(JVM_FLAGS);
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-Xshare:auto");
+        for (final String option : System.getProperty(CHILD_OPTIONS_PROPERTY, "").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());

@@ -34,7 +34,8 @@ class ExamplesTest {
             try {
                 final Process process = new ProcessBuilder(JavaCommand.of(main, List.of(args)))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-                return new Example(process, CompletableFuture.supplyAsync(() -> read(process.getInputStream())));
+                return new Example(process, CompletableFuture.supplyAsync(() -> read(process.getInputStream()),
+                    task -> Thread.ofPlatform().daemon().start(task)));
             } catch (final IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -65,6 +66,17 @@ class ExamplesTest {
         final Example producer = Example.start(Producer.class, uri, "20000", "64");
         assertTrue(producer.awaitOutput(0).contains("producer: done, 20,000 messages"));
         assertTrue(consumer.awaitOutput(0).contains("consumer: the producer closed; 20,000 messages received, all verified"));
+    }
+
+    @Test
+    void shouldRunTheMmapPairAndTheMmapPairWithSignalWakeups() throws Exception {
+        for (final String options : new String[] {"?capacity=256k", "?capacity=256k&wait=signal"}) {
+            final String uri = "mmap:" + dir.resolve("example" + options.length()) + options;
+            final Example consumer = Example.start(Consumer.class, uri);
+            final Example producer = Example.start(Producer.class, uri, "20000", "64");
+            assertTrue(producer.awaitOutput(0).contains("producer: done, 20,000 messages"));
+            assertTrue(consumer.awaitOutput(0).contains("consumer: the producer closed; 20,000 messages received, all verified"));
+        }
     }
 
     @Test

@@ -139,7 +139,8 @@ public final class RingFileInspector implements AutoCloseable {
             },
             header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET),
             header.getIntVolatile(RingFileDescriptor.RECEIVER_TID_OFFSET),
-            held(RingFileDescriptor.RECEIVER_LOCK_BYTE));
+            held(RingFileDescriptor.RECEIVER_LOCK_BYTE),
+            header.getIntVolatile(RingFileDescriptor.WAKE_TOKEN_OFFSET));
         final int flags = header.getInt(RingFileDescriptor.FLAGS_OFFSET);
         return new Stat(path, header.getIntVolatile(RingFileDescriptor.VERSION_OFFSET), capacity,
             header.getInt(RingFileDescriptor.MAX_MESSAGE_OFFSET), (flags & RingFileDescriptor.FLAG_MANY_PRODUCERS) != 0,
@@ -266,8 +267,10 @@ public final class RingFileInspector implements AutoCloseable {
      * @param pid the last receiver's pid (0 when none).
      * @param tid the thread that opened it.
      * @param alive whether the receiver lock is held now.
+     * @param wakeToken the word the receiver's wake-up provider published (the signal number for
+     *     {@code wait=signal}), 0 when it has not slept through a provider.
      */
-    public record ReceiverInfo(String state, int pid, int tid, boolean alive) {
+    public record ReceiverInfo(String state, int pid, int tid, boolean alive, int wakeToken) {
     }
 
     /**

@@ -7,17 +7,25 @@ import dev.ipckit.Channels;
 import dev.ipckit.conformance.ChannelConformanceTest;
 
 /**
- * The conformance kit in one process on a producers=one ring with the default wait (backoff).
+ * The conformance kit in one process on a producers=one ring with the default wait (backoff). The receiver
+ * opens first and creates the file; the sender gives no options and adopts the file's.
  */
 class MmapOneToOneConformanceTest extends ChannelConformanceTest {
     private final List<String> names = new ArrayList<>();
+
+    /**
+     * @return the receiver's options after the ring name.
+     */
+    protected String options() {
+        return "?capacity=64k&maxMessage=4k";
+    }
 
     @Override
     protected Pair openPair() {
         final String name = TestRings.uniqueName("o2o");
         names.add(name);
-        final String uri = "mmap:" + name + "?capacity=64k&maxMessage=4k";
-        return new Pair(Channels.openSender(uri), Channels.openReceiver(uri));
+        final var receiver = Channels.openReceiver("mmap:" + name + options());
+        return new Pair(Channels.openSender("mmap:" + name), receiver);
     }
 
     @Override

@@ -15,14 +15,16 @@ import dev.ipckit.spi.JavaCommand;
  * Runs {@code ipckit} in a child JVM, as the launcher does, and collects its exit code, stdout and stderr.
  */
 final class Cli implements AutoCloseable {
+    private static final java.util.concurrent.Executor READERS = task -> Thread.ofPlatform().daemon().start(task);
     private final Process process;
     private final CompletableFuture<String> out;
     private final CompletableFuture<String> err;
 
     private Cli(final Process process) {
         this.process = process;
-        this.out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-        this.err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        // One thread per stream: the common pool has a single thread on a 2-core machine, and these reads block.
+        this.out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()), READERS);
+        this.err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()), READERS);
     }
 
     static Cli start(final String... args) {

@@ -1,0 +1,71 @@
+package dev.ipckit.examples.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import dev.ipckit.ChannelException;
+import dev.ipckit.mmap.RingFileInspector;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ipckit gc [DIR]}: removes ring files that no process holds any more.
+ */
+@Command(name = "gc", mixinStandardHelpOptions = true,
+    description = {"List and remove the ipckit ring files in DIR whose every role lock is free (their owners died or",
+        "closed without unlinkOnClose), and the temporary files of creators that died. A ring any live process",
+        "holds is never removed; files that are not ipckit rings of this user are left alone."})
+final class GcCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", defaultValue = "/dev/shm", description = "the directory (default ${DEFAULT-VALUE})")
+    Path dir;
+
+    @Option(names = "--dry-run", description = "only list what would be removed")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + " is not a directory");
+        }
+        final List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList();
+        }
+        int removed = 0;
+        int kept = 0;
+        for (final Path file : files) {
+            final RingFileInspector.Stat stat;
+            try (RingFileInspector inspector = RingFileInspector.open(file.toString())) {
+                stat = inspector.stat();
+            } catch (final ChannelException notARing) {
+                continue; // not an ipckit ring of this user: not ours to judge
+            }
+            if (!stat.abandoned()) {
+                kept++;
+                System.out.println("kept     " + file + " (in use" + (stat.receiver().alive() ? ", receiver pid " + stat.receiver().pid() : "")
+                    + (stat.senderLockHeld() ? ", senders alive" : "") + ")");
+            } else if (dryRun) {
+                System.out.println("abandoned " + file + " (would be removed)");
+            } else if (RingFileInspector.removeIfAbandoned(file.toString())) {
+                removed++;
+                System.out.println("removed  " + file + " (no end holds it; last receiver pid " + stat.receiver().pid() + ")");
+            } else {
+                kept++;
+                System.out.println("kept     " + file + " (an end opened it meanwhile)");
+            }
+        }
+        if (!dryRun) {
+            for (final Path temporary : RingFileInspector.removeStaleTemporaries(dir)) {
+                removed++;
+                System.out.println("removed  " + temporary + " (temporary file of a creator that died)");
+            }
+        }
+        System.out.println("gc: " + removed + " removed, " + kept + " in use, in " + dir);
+        return 0;
+    }
+}
