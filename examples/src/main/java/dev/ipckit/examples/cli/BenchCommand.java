@@ -17,12 +17,15 @@ import picocli.CommandLine.Option;
  * (raw Agrona, Aeron IPC), written as CSV, HdrHistogram files and an SVG plot ({@link PingPongBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Time round trips of 32-byte messages between two processes for every transport and wait mode,",
-        "beside C programs doing the same mechanism (compiled with gcc when it is on the PATH), raw Agrona",
-        "and Aeron IPC. Writes DIR/latency.csv, DIR/latency.svg and one .hgrm per row, and prints the table",
-        "with each ipckit row's ratio to its C limit. Exits 1 when a row could not be measured."})
+    description = {"Time round trips of every transport beside C limits, raw Agrona and Aeron IPC.",
+        "",
+        "Round trips of 32-byte messages between two processes, for every transport",
+        "and wait mode, beside C programs doing the same mechanism (compiled with gcc",
+        "when it is on the PATH), raw Agrona and Aeron IPC. Writes DIR/latency.csv,",
+        "DIR/latency.svg and one .hgrm per row, and prints the table with each ipckit",
+        "row's ratio to its C limit. Exits 1 when a row could not be measured."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "a short run (about two minutes on two cores) instead of the full one")
+    @Option(names = "--quick", description = "a short run (one to two minutes on two cores) instead of the full one (about ten)")
     boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
