@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Control;
 
 import dev.ipckit.MessageHandler;
 
@@ -51,6 +52,12 @@ public abstract class ThroughputBenchmark {
 
     private InProcessChannel channel;
     private UnsafeBuffer message;
+    /**
+     * Set while the producer is inside offer. A FIFO or pipe frame larger than PIPE_BUF, once started, is finished
+     * by its offer, which waits for the consumer to read; so at the end of an iteration the consumer keeps polling
+     * until the producer is out, or the two would wait for each other.
+     */
+    private volatile boolean offering;
 
     /**
      * What the consumer received in the iteration; JMH reports each field per second.
@@ -114,17 +121,29 @@ public abstract class ThroughputBenchmark {
     @Group("transfer")
     @GroupThreads(1)
     public boolean producer() {
-        return channel.sender().offer(message, 0, size);
+        offering = true;
+        try {
+            return channel.sender().offer(message, 0, size);
+        } finally {
+            offering = false;
+        }
     }
 
     /**
      * @param received the consumer's counts.
+     * @param control tells when the iteration is stopping.
      * @return how many messages this poll delivered.
      */
     @Benchmark
     @Group("transfer")
     @GroupThreads(1)
-    public int consumer(final Received received) {
-        return channel.receiver().poll(received, 64);
+    public int consumer(final Received received, final Control control) {
+        int delivered = channel.receiver().poll(received, 64);
+        if (control.stopMeasurement) {
+            while (offering) {
+                delivered += channel.receiver().poll(received, 64);
+            }
+        }
+        return delivered;
     }
 }
