@@ -30,7 +30,6 @@ import io.aeron.logbuffer.Header;
  * {@link AeronIpcPeer}. The driver's directory lies in {@code /dev/shm} and is removed at the end.
  */
 final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
-    private static final long TIMEOUT_NANOS = IpckitPingPong.TIMEOUT.toNanos();
     private static final int CHECK_MASK = (1 << 16) - 1;
     private static final AtomicInteger RUNS = new AtomicInteger();
 
@@ -153,27 +152,13 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
     protected void roundTrip(final long sequence) {
         message.putLong(0, sequence);
         offer(length, sequence);
-        long spins = 0;
-        long waitStart = 0;
-        while (pongs.poll(this, 1) == 0) {
-            Thread.onSpinWait();
-            if ((++spins & CHECK_MASK) == 0) {
-                final long now = System.nanoTime();
-                if (waitStart == 0) {
-                    waitStart = now;
-                } else if (now - waitStart > TIMEOUT_NANOS) {
-                    throw new IllegalStateException("aeron/ipc: no echo of round trip " + sequence + " within "
-                        + TIMEOUT_NANOS / 1_000_000_000L + " s");
-                }
-                if (!echo.isAlive()) {
-                    throw new IllegalStateException("aeron/ipc: the echo process ended during round trip " + sequence);
-                }
-            }
-        }
-        if (echoedSequence != sequence || echoedLength != length) {
-            throw new IllegalStateException("aeron/ipc: round trip " + sequence + " came back as " + echoedSequence
-                + " with " + echoedLength + " bytes");
-        }
+        spinForEcho("aeron/ipc", sequence, echo);
+        checkEcho("aeron/ipc", sequence, length, echoedSequence, echoedLength);
+    }
+
+    @Override
+    protected boolean pollEcho() {
+        return pongs.poll(this, 1) != 0;
     }
 
     /**

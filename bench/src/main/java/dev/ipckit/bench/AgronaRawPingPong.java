@@ -23,8 +23,6 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * request ring and busy-spins on the reply ring.
  */
 final class AgronaRawPingPong extends RoundTripLoop implements MessageHandler {
-    private static final long TIMEOUT_NANOS = IpckitPingPong.TIMEOUT.toNanos();
-    private static final int CHECK_MASK = (1 << 16) - 1;
     private static final AtomicInteger RUNS = new AtomicInteger();
 
     private final RingBuffer requests;
@@ -130,27 +128,13 @@ final class AgronaRawPingPong extends RoundTripLoop implements MessageHandler {
             throw new IllegalStateException("agrona/raw: the request ring is full at round trip " + sequence
                 + "; the echo side is not reading");
         }
-        long spins = 0;
-        long waitStart = 0;
-        while (replies.read(this, 1) == 0) {
-            Thread.onSpinWait();
-            if ((++spins & CHECK_MASK) == 0) {
-                final long now = System.nanoTime();
-                if (waitStart == 0) {
-                    waitStart = now;
-                } else if (now - waitStart > TIMEOUT_NANOS) {
-                    throw new IllegalStateException("agrona/raw: no echo of round trip " + sequence + " within "
-                        + TIMEOUT_NANOS / 1_000_000_000L + " s");
-                }
-                if (!echo.isAlive()) {
-                    throw new IllegalStateException("agrona/raw: the echo process ended during round trip " + sequence);
-                }
-            }
-        }
-        if (echoedSequence != sequence || echoedLength != length) {
-            throw new IllegalStateException("agrona/raw: round trip " + sequence + " came back as " + echoedSequence
-                + " with " + echoedLength + " bytes");
-        }
+        spinForEcho("agrona/raw", sequence, echo);
+        checkEcho("agrona/raw", sequence, length, echoedSequence, echoedLength);
+    }
+
+    @Override
+    protected boolean pollEcho() {
+        return replies.read(this, 1) != 0;
     }
 
     /**

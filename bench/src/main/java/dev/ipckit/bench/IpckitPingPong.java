@@ -16,9 +16,6 @@ import dev.ipckit.Sender;
  * channel, both with the transport's own waiting ({@code wait=} in the URI) and a 10 s timeout.
  */
 final class IpckitPingPong extends RoundTripLoop implements MessageHandler {
-    /** The longest a single offer or poll may wait before the row fails. */
-    public static final Duration TIMEOUT = Duration.ofSeconds(10);
-
     private final String name;
     private final Sender sender;
     private final Receiver receiver;

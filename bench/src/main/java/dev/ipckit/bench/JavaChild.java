@@ -2,15 +2,14 @@ package dev.ipckit.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.ipckit.spi.JavaCommand;
 
 /**
- * The command line of a measuring child JVM: this JVM's {@code java} and class path, the flags ipckit needs, and
- * the full JIT (unlike {@link JavaCommand#of}, which trades peak speed for start-up time).
+ * The command line of a measuring child JVM: {@link JavaCommand#of} with a fixed heap and the serial collector, so
+ * that every echo process runs alike.
  */
 public final class JavaChild {
     /** Flags for every measuring child JVM besides {@link JavaCommand#JVM_FLAGS}. */
@@ -27,15 +26,7 @@ public final class JavaChild {
      * @return the command line.
      */
     public static List<String> command(final Class<?> mainClass, final List<String> args) {
-        final List<String> command = new ArrayList<>();
-        command.add(JavaCommand.javaExecutable());
-        command.addAll(JavaCommand.JVM_FLAGS);
-        command.addAll(TUNING);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(args);
-        return command;
+        return JavaCommand.of(mainClass, TUNING, args);
     }
 
     /**

@@ -10,6 +10,12 @@ import org.HdrHistogram.Histogram;
 abstract class RoundTripLoop {
     /** How many round trips pass between two looks at the clock during the warm-up. */
     private static final int CLOCK_CHECK_MASK = 1023;
+    /** How many spins pass between two looks at the clock and the echo process while waiting for an echo. */
+    private static final int SPIN_CHECK_MASK = (1 << 16) - 1;
+    /** How long a row waits for one echo (or for room to send) before it fails. */
+    public static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(10);
+    /** {@link #TIMEOUT} in nanoseconds. */
+    private static final long ECHO_TIMEOUT_NANOS = TIMEOUT.toNanos();
 
     /**
      * Sends a message carrying {@code sequence} and waits for the same message to come back.
@@ -19,6 +25,61 @@ abstract class RoundTripLoop {
      *     differs.
      */
     protected abstract void roundTrip(long sequence);
+
+    /**
+     * For rows that spin for their echo: looks once for the echo.
+     *
+     * @return true when the echo arrived.
+     */
+    protected boolean pollEcho() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not spin for its echo");
+    }
+
+    /**
+     * Spins on {@link #pollEcho()} until the echo of {@code sequence} arrives, looking at the clock and at the echo
+     * process only every {@value #SPIN_CHECK_MASK} + 1 spins.
+     *
+     * @param row the row's name, for errors.
+     * @param sequence the round trip.
+     * @param echo the echo process.
+     * @throws IllegalStateException when the echo process ends or no echo comes within {@link #ECHO_TIMEOUT_NANOS}.
+     */
+    protected final void spinForEcho(final String row, final long sequence, final Process echo) {
+        long spins = 0;
+        long waitStart = 0;
+        while (!pollEcho()) {
+            Thread.onSpinWait();
+            if ((++spins & SPIN_CHECK_MASK) == 0) {
+                final long now = System.nanoTime();
+                if (waitStart == 0) {
+                    waitStart = now;
+                } else if (now - waitStart > ECHO_TIMEOUT_NANOS) {
+                    throw new IllegalStateException(row + ": no echo of round trip " + sequence + " within "
+                        + ECHO_TIMEOUT_NANOS / 1_000_000_000L + " s");
+                }
+                if (!echo.isAlive()) {
+                    throw new IllegalStateException(row + ": the echo process ended during round trip " + sequence);
+                }
+            }
+        }
+    }
+
+    /**
+     * Checks that an echo is the message sent.
+     *
+     * @param row the row's name, for errors.
+     * @param sequence the round trip.
+     * @param length the length sent.
+     * @param echoedSequence the sequence the echo carried.
+     * @param echoedLength the echo's length.
+     */
+    protected static void checkEcho(final String row, final long sequence, final int length, final long echoedSequence,
+                                    final int echoedLength) {
+        if (echoedSequence != sequence || echoedLength != length) {
+            throw new IllegalStateException(row + ": round trip " + sequence + " came back as " + echoedSequence
+                + " with " + echoedLength + " bytes");
+        }
+    }
 
     /**
      * Runs the warm-up, then the timed round trips.

@@ -45,6 +45,18 @@ public final class JavaCommand {
      * @return java, flags, class path, main class and arguments.
      */
     public static List<String> of(final Class<?> mainClass, final List<String> args) {
+        return of(mainClass, List.of(), args);
+    }
+
+    /**
+     * The command line that runs {@code mainClass} in a new JVM with this JVM's class path and extra JVM options.
+     *
+     * @param mainClass a class with a {@code main} method.
+     * @param jvmOptions options placed after the flags, e.g. {@code -Xmx256m}.
+     * @param args its arguments.
+     * @return java, flags, options, class path, main class and arguments.
+     */
+    public static List<String> of(final Class<?> mainClass, final List<String> jvmOptions, final List<String> args) {
         final List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.addAll(JVM_FLAGS);
@@ -53,6 +65,7 @@ public final class JavaCommand {
                 command.add(option);
             }
         }
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
