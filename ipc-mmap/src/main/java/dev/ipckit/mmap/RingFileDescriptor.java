@@ -120,9 +120,10 @@ import dev.ipckit.ChannelException;
  * locks were removed in Linux 5.15, and leases only notify the lease holder. ipckit therefore narrows who can
  * shrink a ring and never maps what it has not checked:
  * <ul>
- *   <li>ring files are created 0600, and a file that is not a regular file owned by the caller's uid, or
- *       that grants any access to group or others, is refused: only the same user (or root) can truncate
- *       it;</li>
+ *   <li>ring files are created 0600 exactly (whatever the umask), and a file that is not a regular file owned
+ *       by the caller's uid, or that grants any access to group or others, is refused: only the same user (or
+ *       root) can truncate it. {@code mode=0660} widens both the mode of a new file and what an opener accepts;
+ *       {@code allowOtherOwner=true} accepts a file of another user; neither is ever the default;</li>
  *   <li>sizes are validated against fstat before anything past the header is mapped, so a short or foreign
  *       file is an error, never a fault;</li>
  *   <li>pages are reserved with fallocate at creation, so a full tmpfs is ENOSPC then, not SIGBUS later;</li>
