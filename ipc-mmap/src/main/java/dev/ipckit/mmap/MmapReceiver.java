@@ -83,7 +83,9 @@ public final class MmapReceiver implements Receiver {
     private final IdleStrategy idle;
     private final org.agrona.concurrent.MessageHandler adapter;
     private final IntPredicate acceptFrom;
+    private final int maxMessage;
     private MessageHandler handler;
+    private ChannelException corrupt;
     private long messagesReceived;
     private long sleeps;
     private int seenSenderEvents;
@@ -106,13 +108,20 @@ public final class MmapReceiver implements Receiver {
         this.manyProducers = file.manyProducers;
         this.oneToOne = manyProducers ? null : new OneToOneRingBuffer(buffer);
         this.capacity = file.capacity;
+        this.maxMessage = file.maxMessage;
         this.mask = capacity - 1;
         this.headPositionIndex = capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
         this.tailPositionIndex = capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
         this.waitMode = file.waitMode;
         this.provider = waitMode == WaitMode.PROVIDER ? MmapSender.provider(options, file) : null;
         this.idle = waitMode.wakesReceiver() ? new KernelSleepIdleStrategy() : MmapSender.idleStrategy(waitMode);
-        this.adapter = (typeId, ringBuffer, index, length) -> handler.onMessage(ringBuffer, index, length);
+        this.adapter = (typeId, ringBuffer, index, length) -> {
+            // a record no sender writes (garbage in the file) must not reach the handler as a message
+            if (length < 0 || length > maxMessage || index + length > capacity || RingFileDescriptor.slotOf(typeId) < 0) {
+                throw corrupt(index - HEADER_LENGTH, length + HEADER_LENGTH, typeId);
+            }
+            handler.onMessage(ringBuffer, index, length);
+        };
         this.acceptFrom = this::isSenderPid;
 
         final int tid = PosixProcess.gettid();
@@ -170,6 +179,9 @@ public final class MmapReceiver implements Receiver {
         if (limit < 1) {
             throw new IllegalArgumentException("limit=" + limit + " must be at least 1 (poll on '" + uri + "')");
         }
+        if (corrupt != null) {
+            throw new ChannelException(corrupt.getMessage(), corrupt);
+        }
         try {
             final int read = read(handler, limit);
             return read > 0 ? read : onEmpty(handler, limit);
@@ -224,9 +236,17 @@ public final class MmapReceiver implements Receiver {
                 if (recordLength <= 0) {
                     break;
                 }
-                bytesRead += BitUtil.align(recordLength, ALIGNMENT);
-                if (buffer.getInt(typeOffset(recordIndex)) == PADDING_MSG_TYPE_ID) {
+                final int typeId = buffer.getInt(typeOffset(recordIndex));
+                final int aligned = BitUtil.align(recordLength, ALIGNMENT);
+                if (aligned > maxBlockLength - bytesRead || aligned < HEADER_LENGTH) {
+                    throw corrupt(recordIndex, recordLength, typeId); // runs past the end of the ring
+                }
+                bytesRead += aligned;
+                if (typeId == PADDING_MSG_TYPE_ID) {
                     continue;
+                }
+                if (recordLength - HEADER_LENGTH > maxMessage || RingFileDescriptor.slotOf(typeId) < 0) {
+                    throw corrupt(recordIndex, recordLength, typeId);
                 }
                 ++messagesRead;
                 handler.onMessage(buffer, recordIndex + HEADER_LENGTH, recordLength - HEADER_LENGTH);
@@ -251,6 +271,12 @@ public final class MmapReceiver implements Receiver {
         seenSenderEvents = events;
         lastLivenessCheck = now;
         file.checkSize();
+        try {
+            RingFileDescriptor.checkPositions(buffer, capacity, file.path); // this end owns the head: no race
+        } catch (final ChannelException e) {
+            corrupt = e;
+            throw e;
+        }
         if (header.getIntVolatile(RingFileDescriptor.SENDER_OPENS_OFFSET) == 0) {
             sendersGone = false; // no sender yet in this session: nothing can be gone
             return 0;
@@ -349,6 +375,11 @@ public final class MmapReceiver implements Receiver {
             file.unlockOpen();
         }
         return found;
+    }
+
+    private ChannelException corrupt(final int index, final int recordLength, final int typeId) {
+        corrupt = RingFileDescriptor.corruptRecord(file.path, index, recordLength, typeId, capacity, maxMessage);
+        return corrupt;
     }
 
     private PeerGoneException sendersGoneException() {

@@ -408,6 +408,7 @@ final class RingFile {
      * every earlier end is gone, so what they left is settled exactly (see {@link RingRepair}).
      */
     void startNewSession() {
+        RingFileDescriptor.checkPositions(ring, capacity, path); // nobody moves them now: garbage is corruption
         RingRepair.completeConsumerCleanup(this);
         RingRepair.sealAbandoned(this);
         final UnsafeBuffer h = header;
