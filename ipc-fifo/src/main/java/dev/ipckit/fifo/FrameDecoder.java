@@ -37,6 +37,7 @@ final class FrameDecoder {
     private int head;
     private int tail;
     private ChannelException corrupt;
+    private boolean stopped;
 
     /**
      * @param name the channel as errors name it, e.g. {@code the FIFO "/tmp/q.fifo"}.
@@ -62,7 +63,7 @@ final class FrameDecoder {
     int deliver(final MessageHandler handler, final int limit) {
         checkNotCorrupt();
         int count = 0;
-        while (count < limit) {
+        while (count < limit && !stopped) {
             final int available = tail - head;
             if (available < FrameDescriptor.HEADER_LENGTH) {
                 break;
@@ -167,6 +168,23 @@ final class FrameDecoder {
      */
     int capacity() {
         return capacity;
+    }
+
+    /**
+     * Forgets the bytes held and any corruption, keeping the buffer, as for a new stream.
+     */
+    void reset() {
+        head = 0;
+        tail = 0;
+        corrupt = null;
+        stopped = false;
+    }
+
+    /**
+     * Ends the {@link #deliver} in progress after the message being handled: its handler closed the end.
+     */
+    void stop() {
+        stopped = true;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
+import dev.ipckit.spi.CloseGate;
 
 /**
  * The receiving end of a FIFO or pipe: reads a non-blocking descriptor into a {@link FrameDecoder}'s native
@@ -32,7 +33,8 @@ final class FramedReceiver implements Receiver {
     private final boolean spin;
     private final FrameDecoder decoder;
     private boolean writerSeen;
-    private boolean closed;
+    private final CloseGate gate = new CloseGate();
+    private boolean released;
     private PeerGoneException gone;
 
     /**
@@ -57,7 +59,21 @@ final class FramedReceiver implements Receiver {
     @Override
     public int poll(final MessageHandler handler, final int limit) {
         checkUsable(limit);
+        gate.beginCallback();
+        try {
+            return pollOnce(handler, limit);
+        } finally {
+            if (gate.endCallback()) {
+                release(); // the handler closed this end: release it now that the buffer is no longer read
+            }
+        }
+    }
+
+    private int pollOnce(final MessageHandler handler, final int limit) {
         final int delivered = decoder.deliver(handler, limit);
+        if (gate.isClosed()) {
+            return delivered;
+        }
         if (delivered == limit) {
             return delivered;
         }
@@ -96,21 +112,37 @@ final class FramedReceiver implements Receiver {
             return poll(handler, limit);
         }
         final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
-        while (true) {
-            final int delivered = poll(handler, limit);
-            if (delivered > 0) {
-                return delivered;
+        try {
+            if (!gate.beginWait()) {
+                throw ChannelClosedException.of("receiver", uri);
             }
-            final long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return 0;
+            final int first = poll(handler, limit);
+            if (first > 0) {
+                return first;
             }
-            Waits.await(fd, PosixPipes.POLLIN, remaining, spin);
+            if (gate.isClosed()) {
+                throw ChannelClosedException.of("receiver", uri); // another thread closed this end meanwhile
+            }
+            while (true) {
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return 0;
+                }
+                Waits.await(fd, PosixPipes.POLLIN, Math.min(remaining, Waits.SLICE_NANOS), spin);
+                final int delivered = poll(handler, limit); // ChannelClosedException once another thread closed it
+                if (delivered > 0) {
+                    return delivered;
+                }
+            }
+        } finally {
+            if (gate.endWait()) {
+                release();
+            }
         }
     }
 
     private void checkUsable(final int limit) {
-        if (closed) {
+        if (gate.isClosed()) {
             throw ChannelClosedException.of("receiver", uri);
         }
         if (limit < 1) {
@@ -151,7 +183,7 @@ final class FramedReceiver implements Receiver {
 
     @Override
     public boolean isPeerAlive() {
-        if (closed || gone != null) {
+        if (gate.isClosed() || gone != null) {
             return false;
         }
         return !hungUp();
@@ -159,15 +191,29 @@ final class FramedReceiver implements Receiver {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return gate.isClosed();
     }
 
+    /**
+     * Closes the descriptor and frees the buffer. Idempotent. Called from this receiver's handler, it stops the
+     * poll after that message and releases everything when the poll returns; called from another thread while
+     * this receiver waits in a timed poll, it ends that wait (the poll throws {@link ChannelClosedException})
+     * and closes the descriptor once the waiting thread has left it, within one {@link Waits#SLICE_NANOS}.
+     */
     @Override
     public void close() {
-        if (closed) {
+        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
+            release();
+        } else if (gate.isClosed()) {
+            decoder.stop(); // a no-op unless called from this receiver's own handler
+        }
+    }
+
+    private synchronized void release() {
+        if (released) {
             return;
         }
-        closed = true;
+        released = true;
         try {
             PosixFiles.close(fd);
         } finally {
