@@ -209,12 +209,15 @@ public final class MmapReceiver implements Receiver {
             deadline = System.nanoTime() + timeoutNs;
             idle.reset();
             while (true) {
-                idle.idle(read);
+                idle.idle(read); // futex and wake-up waits touch the header
                 read = poll(handler, limit); // throws ChannelClosedException once another thread closed this end
                 if (read > 0 || System.nanoTime() - deadline >= 0) {
                     return read;
                 }
             }
+        } catch (final InternalError e) {
+            faulted = true;
+            throw file.faulted(e); // a fault in the header while waiting: the file shrank under the mapping
         } finally {
             if (gate.endWait()) {
                 release();
@@ -580,7 +583,7 @@ public final class MmapReceiver implements Receiver {
         }
         released = true;
         try {
-            if (!faulted) {
+            if (!faulted && file.isWhole()) { // a shrunk file would fault on the header writes of leave()
                 leave();
             }
             if (waiter != null && waiterThread == Thread.currentThread()) {

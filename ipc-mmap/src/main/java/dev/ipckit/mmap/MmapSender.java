@@ -506,7 +506,7 @@ public final class MmapSender implements Sender {
         }
         released = true;
         try {
-            if (!faulted) {
+            if (!faulted && file.isWhole()) { // a shrunk file would fault on the header writes of leave()
                 leave();
             }
         } finally {

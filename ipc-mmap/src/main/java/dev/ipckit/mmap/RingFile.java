@@ -382,6 +382,14 @@ final class RingFile {
     }
 
     /**
+     * @return whether the file is still as long as the mapping, so that the header may be written (one statx).
+     */
+    boolean isWhole() {
+        final long size = PosixFiles.fileSize(fd);
+        return size < 0 || size >= fileLength;
+    }
+
+    /**
      * Turns a fault inside a ring access (HotSpot's InternalError for SIGBUS in an Unsafe access) into a
      * sentence.
      *
