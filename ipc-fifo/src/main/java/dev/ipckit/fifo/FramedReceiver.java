@@ -83,15 +83,20 @@ final class FramedReceiver implements Receiver {
             }
             throw new PeerGoneException(gone.getMessage(), gone);
         }
-        final long n = fill();
+        long n = fill();
+        if (n == 0 && !writerSeen && hungUp()) {
+            // No writer had come when the read found the FIFO empty; one has come and gone since (POLLHUP), and
+            // what it wrote is still in the FIFO: read that before calling the sender gone.
+            writerSeen = true;
+            n = fill();
+        }
         if (n > 0) {
             writerSeen = true;
             decoder.appended((int) n);
             return delivered + decoder.deliver(handler, limit - delivered);
         }
         if (n == 0) {
-            if (writerSeen || hungUp()) {
-                writerSeen = true;
+            if (writerSeen) {
                 gone = peerGone();
                 if (delivered > 0) {
                     return delivered;
