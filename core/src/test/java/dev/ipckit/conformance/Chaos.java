@@ -28,8 +28,9 @@ import dev.ipckit.Sender;
  *
  * <ul>
  *   <li>every receiver here has delivered an intact, in-order prefix of each stream (no torn, lost, duplicated
- *       or reordered message) and then reported the dead sender with {@link PeerGoneException} within
- *       {@link #DETECTION} of the kill, never before it;</li>
+ *       or reordered message) that holds every message whose offer returned true in the child (the child
+ *       records that count after each offer), and then reported the dead sender with {@link PeerGoneException}
+ *       within {@link #DETECTION} of the kill, never before it;</li>
  *   <li>every sender here has reported the dead receiver with {@link PeerGoneException} within
  *       {@link #DETECTION}, never hung;</li>
  *   <li>on a transport that keeps messages (mmap), a receiver opened afterwards on the same channel gets every
@@ -231,8 +232,10 @@ public final class Chaos {
             for (final Channel channel : plan.channels()) {
                 if (channel.direction() == Direction.CHILD_SENDS) {
                     for (final int stream : channel.streams()) {
+                        final Path file = dir.resolve("sent-" + stream);
+                        write(file, new byte[ChaosPeer.PROGRESS_LENGTH]);
                         args.addAll(List.of("send", channel.childUri(), Integer.toString(stream),
-                            Integer.toString(channel.maxPayload())));
+                            Integer.toString(channel.maxPayload()), file.toString()));
                     }
                     progress.add(null);
                 } else {
@@ -344,7 +347,7 @@ public final class Chaos {
     private static final class ReceivingEnd extends End {
         private final CountDownLatch opened;
         private final long roundDeadline;
-        private final long[] next;
+        final long[] next;
 
         ReceivingEnd(final Channel channel, final CountDownLatch opened, final long roundDeadline) {
             super(channel);
@@ -516,6 +519,17 @@ public final class Chaos {
                     totals.slowest = Math.max(totals.slowest, detection);
                 }
                 for (final ReceivingEnd receiver : receivers) {
+                    for (final int stream : receiver.channel.streams()) {
+                        final long committed = ByteBuffer.wrap(read(prepared.dir.resolve("sent-" + stream)))
+                            .getLong(ChaosPeer.PROGRESS_HANDLED); // big endian, as the child's MappedByteBuffer
+                        final long got = receiver.next[stream];
+                        if (got < committed || got > committed + 1) {
+                            throw failed(receiver.channel.label() + ": the child's offers of stream " + stream
+                                + " returned true " + committed + " times (maybe once more just before the kill), "
+                                + "but " + got + " messages were delivered: " + (got < committed
+                                ? (committed - got) + " lost" : "more than were sent"));
+                        }
+                    }
                     totals.received += receiver.count;
                     totals.sendersGone++;
                     totals.cutFrames += receiver.cutFrame ? 1 : 0;

@@ -31,7 +31,9 @@ import dev.ipckit.Sender;
  * ChaosPeer GO READY [warm URI] ROLE...
  *   warm URI                                          before GO: open both ends of URI (a channel of its own),
  *                                                     pass one message and close them, to load and link the code
- *   send URI STREAM MAXPAYLOAD                        send tagged messages 0, 1, 2, ... of STREAM, for ever
+ *   send URI STREAM MAXPAYLOAD PROGRESS               send tagged messages 0, 1, 2, ... of STREAM, for ever;
+ *                                                     after each offer that returned true, the count sent so far
+ *                                                     is stored at offset 0 of the 16-byte file PROGRESS
  *   recv URI STREAM MAXPAYLOAD PROGRESS BATCH PAUSE   receive and check STREAM, BATCH messages per poll, each
  *                                                     taking PAUSE microseconds, so that the test's sender is
  *                                                     held back and a kill usually lands inside a batch; after
@@ -75,7 +77,7 @@ public final class ChaosPeer {
         }
         while (i < args.length) {
             final int words = switch (args[i]) {
-                case "send" -> 4;
+                case "send" -> 5;
                 case "recv" -> 7;
                 default -> {
                     usage("unknown role '" + args[i] + "'");
@@ -103,8 +105,9 @@ public final class ChaosPeer {
         for (final String[] words : roles) {
             threads.add(Thread.ofPlatform().name("chaos-" + words[0] + "-" + words[2]).start(() -> {
                 try {
-                    if (words[0].equals("send")) {
-                        send(words[1], Integer.parseInt(words[2]), Integer.parseInt(words[3]), opened, deadline);
+                    if (words[0].equals("send")) { // five words: send URI STREAM MAXPAYLOAD PROGRESS
+                        send(words[1], Integer.parseInt(words[2]), Integer.parseInt(words[3]), Path.of(words[4]),
+                            opened, deadline);
                     } else {
                         receive(words[1], Integer.parseInt(words[2]), Integer.parseInt(words[3]), Path.of(words[4]),
                             Integer.parseInt(words[5]), Long.parseLong(words[6]), opened, deadline);
@@ -129,7 +132,7 @@ public final class ChaosPeer {
     }
 
     private static void usage(final String problem) {
-        System.err.println("ChaosPeer: " + problem + "; usage: GO READY [warm URI] (send URI STREAM MAXPAYLOAD | "
+        System.err.println("ChaosPeer: " + problem + "; usage: GO READY [warm URI] (send URI STREAM MAXPAYLOAD PROGRESS | "
             + "recv URI STREAM MAXPAYLOAD PROGRESS BATCH PAUSE_US)...");
         System.exit(4);
     }
@@ -151,8 +154,9 @@ public final class ChaosPeer {
         }
     }
 
-    private static void send(final String uri, final int stream, final int maxPayload, final CountDownLatch opened,
-                             final long deadline) {
+    private static void send(final String uri, final int stream, final int maxPayload, final Path progressFile,
+                             final CountDownLatch opened, final long deadline) throws IOException {
+        final MappedByteBuffer progress = map(progressFile);
         final Sender sender = open(uri, true, opened);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(TaggedMessages.PAYLOAD_OFFSET + maxPayload));
         for (long index = 0; ; index++) {
@@ -162,16 +166,20 @@ public final class ChaosPeer {
                     fail("orphaned while sending " + uri, 3);
                 }
             }
+            progress.putLong(PROGRESS_HANDLED, index + 1); // committed: the receiver must get it, whenever we die
+        }
+    }
+
+    private static MappedByteBuffer map(final Path progressFile) throws IOException {
+        try (FileChannel channel = FileChannel.open(progressFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, PROGRESS_LENGTH);
         }
     }
 
     private static void receive(final String uri, final int stream, final int maxPayload, final Path progressFile,
                                 final int batch, final long pauseMicros, final CountDownLatch opened,
                                 final long deadline) throws IOException {
-        final MappedByteBuffer progress;
-        try (FileChannel channel = FileChannel.open(progressFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            progress = channel.map(FileChannel.MapMode.READ_WRITE, 0, PROGRESS_LENGTH);
-        }
+        final MappedByteBuffer progress = map(progressFile);
         final Receiver receiver = open(uri, false, opened);
         final long[] next = {0};
         while (System.nanoTime() - deadline < 0) {
