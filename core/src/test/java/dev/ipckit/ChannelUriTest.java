@@ -104,7 +104,8 @@ class ChannelUriTest {
         };
         for (final String[] c : cases) {
             final ChannelUri uri = ChannelUri.parse("mmap:x?mode=" + c[0]);
-            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> uri.mode("mode", 0600));
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> uri.mode("mode", 0600));
             assertTrue(e.getMessage().startsWith("mode=" + c[0] + " in 'mmap:x?mode=" + c[0] + "' " + c[1]),
                 e.getMessage());
         }

@@ -99,8 +99,10 @@ public final class PosixFiles {
         Linker.Option.critical(false));
     private static final MethodHandle RENAMEAT2 = Native.errnoCall("renameat2",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle CHMOD = Native.errnoCall("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCHMOD = Native.errnoCall("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CHMOD = Native.errnoCall("chmod",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCHMOD = Native.errnoCall("fchmod",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FALLOCATE = Native.errnoCall("fallocate",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
     /** The empty C string statx needs with AT_EMPTY_PATH, allocated once. */

@@ -149,9 +149,9 @@ public final class Chaos {
                           int cutFramesDiscarded, boolean recovering) {
         @Override
         public String toString() {
-            return String.format("chaos %s: %d rounds (seed %d), %d children killed with SIGKILL; %,d messages received "
-                    + "intact and in order, %,d sent into receivers that died; %d dead senders and %d dead receivers "
-                    + "reported, the slowest %d ms after the kill; %s; lost 0, torn 0, duplicated 0",
+            return String.format("chaos %s: %d rounds (seed %d), %d children killed with SIGKILL; %,d messages "
+                    + "received intact and in order, %,d sent into receivers that died; %d dead senders and %d dead "
+                    + "receivers reported, the slowest %d ms after the kill; %s; lost 0, torn 0, duplicated 0",
                 name, rounds, seed, kills, received, sent, sendersGone, receiversGone,
                 TimeUnit.NANOSECONDS.toMillis(slowestDetectionNanos), recovering
                     ? String.format("%,d messages recovered from the rings after their receiver died (%,d of them "
@@ -660,7 +660,8 @@ public final class Chaos {
                             return;
                         }
                         if (next[0] < 0) {
-                            next[0] = length >= TaggedMessages.PAYLOAD_OFFSET ? TaggedMessages.index(buffer, offset) : 0;
+                            next[0] = length >= TaggedMessages.PAYLOAD_OFFSET
+                                ? TaggedMessages.index(buffer, offset) : 0;
                             if (next[0] > handled) {
                                 problem[0] = "the first message kept is " + next[0] + " but the child handled only "
                                     + handled + ": " + (next[0] - handled) + " lost";

@@ -132,7 +132,8 @@ public final class ChaosPeer {
     }
 
     private static void usage(final String problem) {
-        System.err.println("ChaosPeer: " + problem + "; usage: GO READY [warm URI] (send URI STREAM MAXPAYLOAD PROGRESS | "
+        System.err.println("ChaosPeer: " + problem + "; usage: GO READY [warm URI] "
+            + "(send URI STREAM MAXPAYLOAD PROGRESS | "
             + "recv URI STREAM MAXPAYLOAD PROGRESS BATCH PAUSE_US)...");
         System.exit(4);
     }
@@ -158,7 +159,8 @@ public final class ChaosPeer {
                              final CountDownLatch opened, final long deadline) throws IOException {
         final MappedByteBuffer progress = map(progressFile);
         final Sender sender = open(uri, true, opened);
-        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(TaggedMessages.PAYLOAD_OFFSET + maxPayload));
+        final UnsafeBuffer buffer =
+            new UnsafeBuffer(ByteBuffer.allocateDirect(TaggedMessages.PAYLOAD_OFFSET + maxPayload));
         for (long index = 0; ; index++) {
             final int length = TaggedMessages.fill(buffer, stream, index, maxPayload);
             while (!sender.offer(buffer, 0, length, OFFER_TIMEOUT)) {

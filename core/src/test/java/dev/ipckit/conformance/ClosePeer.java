@@ -115,8 +115,8 @@ public final class ClosePeer {
                 seen[0]++;
                 receiver.close();
             }, 10, Duration.ofSeconds(5));
-            check(delivered == 1 && seen[0] == 1, "a handler closed its receiver on " + uri + ", yet the poll delivered "
-                + delivered + " (the handler saw " + seen[0] + ")");
+            check(delivered == 1 && seen[0] == 1, "a handler closed its receiver on " + uri
+                + ", yet the poll delivered " + delivered + " (the handler saw " + seen[0] + ")");
             check(receiver.isClosed(), "closed from its handler, " + uri + " says it is open");
             try {
                 receiver.poll((buffer, offset, length) -> { }, 1);
@@ -162,7 +162,8 @@ public final class ClosePeer {
             final CompletableFuture<Boolean> offering = new CompletableFuture<>();
             final Thread offerer = Thread.ofPlatform().name("close-offerer").start(() -> {
                 try {
-                    offering.complete(timed ? sender.offer(buffer, 0, length, LONG_WAIT) : sender.offer(buffer, 0, length));
+                    offering.complete(timed ? sender.offer(buffer, 0, length, LONG_WAIT)
+                        : sender.offer(buffer, 0, length));
                 } catch (final Throwable t) {
                     offering.completeExceptionally(t);
                 }

@@ -132,7 +132,8 @@ class PosixFilesTest {
     @Test
     void shouldSetExactPermissionsWhateverTheUmaskGaveThroughADescriptorOrAnOPathOne() {
         final String path = dir.resolve("modes").toString();
-        final int fd = PosixFiles.open(path, PosixFiles.O_RDWR | PosixFiles.O_CREAT | PosixFiles.O_EXCL | PosixFiles.O_CLOEXEC, 0400);
+        final int fd = PosixFiles.open(path,
+            PosixFiles.O_RDWR | PosixFiles.O_CREAT | PosixFiles.O_EXCL | PosixFiles.O_CLOEXEC, 0400);
         try {
             PosixFiles.fchmod(fd, 0660);
             assertEquals(0660, PosixFiles.fstat(fd).permissions());

@@ -116,7 +116,8 @@ final class FramedSender implements Sender {
                 throw ChannelClosedException.of("sender", uri);
             }
             inWait = true;
-            return offerWithin(buffer, offset, length, System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2));
+            final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
+            return offerWithin(buffer, offset, length, deadline);
         } finally {
             inWait = false;
             if (gate.endWait()) {

@@ -59,7 +59,8 @@ class FifoChaosTest {
 
                 @Override
                 public Peer start(final List<String> childArgs) {
-                    return new ChildPeer(ChildProcess.startJava(ChaosPeer.class, childArgs, fromChildPipe, toChildPipe));
+                    return new ChildPeer(
+                        ChildProcess.startJava(ChaosPeer.class, childArgs, fromChildPipe, toChildPipe));
                 }
 
                 @Override

@@ -34,7 +34,8 @@ class FifoCloseRaceTest {
             Long.toString(Reliability.chaosSeed()), "large", base, base + "&wait=spin"), dir, Duration.ofMinutes(5));
         ChildJvm.assertNoCrashReport(dir);
         assertEquals(0, result.exitCode(), "the child said why on stderr");
-        assertTrue(result.output().get(0).startsWith("close races: 30 rounds on 2 channel kinds"), result.output().toString());
+        assertTrue(result.output().get(0).startsWith("close races: 30 rounds on 2 channel kinds"),
+            result.output().toString());
         System.out.println("fifo " + result.output().get(0));
     }
 }

@@ -95,7 +95,8 @@ public final class HostileRingPeer {
         final long[] next = {0};
         final String[] broken = {null};
         try (Receiver receiver = Channels.openReceiver(uri); Sender sender = Channels.openSender(uri)) {
-            final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(TaggedMessages.PAYLOAD_OFFSET + MAX_PAYLOAD));
+            final UnsafeBuffer buffer =
+                new UnsafeBuffer(ByteBuffer.allocateDirect(TaggedMessages.PAYLOAD_OFFSET + MAX_PAYLOAD));
             final long deadline = System.nanoTime() + DEADLINE.toNanos();
             int sent = 0;
             while (next[0] < MESSAGES && broken[0] == null) {

@@ -34,7 +34,8 @@ class MmapCloseRaceTest {
             base + "&wait=sleep"), dir, Duration.ofMinutes(5));
         ChildJvm.assertNoCrashReport(dir);
         assertEquals(0, result.exitCode(), "the child said why on stderr");
-        assertTrue(result.output().get(0).startsWith("close races: 30 rounds on 4 channel kinds"), result.output().toString());
+        assertTrue(result.output().get(0).startsWith("close races: 30 rounds on 4 channel kinds"),
+            result.output().toString());
         System.out.println("mmap " + result.output().get(0));
     }
 }

@@ -205,7 +205,8 @@ class MmapHostileInputTest {
         final String many = "&producers=many&wait=futex";
         final Object[][] cases = {
             {"shrink", 0L, ""}, {"shrink", (long) RingFileDescriptor.HEADER_LENGTH, many}, {"shrink", half, ""},
-            {"shrink-idle", 0L, ""}, {"shrink-idle", 0L, many}, {"shrink-idle", (long) RingFileDescriptor.HEADER_LENGTH, ""},
+            {"shrink-idle", 0L, ""}, {"shrink-idle", 0L, many},
+            {"shrink-idle", (long) RingFileDescriptor.HEADER_LENGTH, ""},
         };
         int rings = 0;
         for (final Object[] c : cases) {

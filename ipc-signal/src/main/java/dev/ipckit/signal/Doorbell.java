@@ -314,7 +314,8 @@ public final class Doorbell implements AutoCloseable {
         if (fd < 0) {
             throw new NativeException("open", NativeException.quote(target) + ", " + PosixFiles.openFlags(flags), -fd,
                 switch (-fd) {
-                    case Errno.ENOENT -> "no doorbell at this path; the waiting process creates it with Doorbell.create";
+                    case Errno.ENOENT ->
+                        "no doorbell at this path; the waiting process creates it with Doorbell.create";
                     case Errno.ELOOP -> target + " is a symbolic link; a doorbell is never opened through a link: "
                         + "name the real file";
                     default -> null;

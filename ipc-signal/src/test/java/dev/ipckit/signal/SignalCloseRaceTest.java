@@ -29,10 +29,12 @@ class SignalCloseRaceTest {
     void shouldNeverCrashWhenASleepingSignalReceiverIsClosed() {
         final String base = "mmap:" + dir.resolve("close-{n}") + "?capacity=4k&unlinkOnClose=true&wait=signal";
         final ChildJvm.Result result = ChildJvm.run(ClosePeer.class, List.of("30",
-            Long.toString(Reliability.chaosSeed()), "small", base, base + "&producers=many"), dir, Duration.ofMinutes(5));
+            Long.toString(Reliability.chaosSeed()), "small", base, base + "&producers=many"), dir,
+            Duration.ofMinutes(5));
         ChildJvm.assertNoCrashReport(dir);
         assertEquals(0, result.exitCode(), "the child said why on stderr");
-        assertTrue(result.output().get(0).startsWith("close races: 30 rounds on 2 channel kinds"), result.output().toString());
+        assertTrue(result.output().get(0).startsWith("close races: 30 rounds on 2 channel kinds"),
+            result.output().toString());
         System.out.println("signal " + result.output().get(0));
     }
 }
