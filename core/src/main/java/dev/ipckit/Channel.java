@@ -8,9 +8,13 @@ package dev.ipckit;
  * is gone (its process died or it closed its end) a {@link Receiver} first drains what was sent and then
  * throws {@link PeerGoneException}; a {@link Sender} throws it at once.
  *
- * <p>Ends are not thread-safe: one thread at a time uses an end, as with Agrona's ring buffers.
- * {@link #close()} is idempotent and releases every descriptor, mapping and lock the end holds;
- * any other call after close throws {@link ChannelClosedException}.
+ * <p>Ends are not thread-safe: one thread at a time uses an end, as with Agrona's ring buffers. Two
+ * exceptions concern {@link #close()}: a receiver's own handler may close it (the poll delivers nothing after
+ * that message, and the end is released when the poll returns); and another thread may close an end while a
+ * timed {@code poll} or {@code offer} is in progress on it (that call ends with {@link ChannelClosedException},
+ * and close returns once it has left, so nothing it still uses is released under it). {@link #close()} is
+ * idempotent and releases every descriptor, mapping and lock the end holds; any other call after close throws
+ * {@link ChannelClosedException}.
  */
 public interface Channel extends AutoCloseable {
 

@@ -221,6 +221,36 @@ public final class ChannelUri {
     }
 
     /**
+     * Reads file permission bits written in octal, as chmod takes them ({@code 0600}, {@code 660}). A channel
+     * file is read and written, never executed, so only read and write bits are accepted (within {@code 0666}),
+     * and the owner must keep both ({@code 0600}): no execute, setuid, setgid or sticky bit.
+     *
+     * @param name of the option.
+     * @param defaultValue when absent, e.g. {@code 0600}.
+     * @return the permission bits.
+     */
+    public int mode(final String name, final int defaultValue) {
+        final String value = options.get(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        final String text = value.trim();
+        if (text.length() < 3 || text.length() > 4 || !text.chars().allMatch(c -> c >= '0' && c <= '7')) {
+            throw bad(name, value, "is not an octal permission mode of 3 or 4 digits (e.g. 0600 or 660)");
+        }
+        final int mode = Integer.parseInt(text, 8);
+        if ((mode & ~0666) != 0) {
+            throw bad(name, value, "sets execute, setuid, setgid or sticky bits (" + String.format("%04o", mode & ~0666)
+                + "); a channel file takes only read and write bits, e.g. 0600 or 0660");
+        }
+        if ((mode & 0600) != 0600) {
+            throw bad(name, value, "takes read or write away from the owner; the owner needs both (0600), "
+                + "e.g. 0600 or 0660");
+        }
+        return mode;
+    }
+
+    /**
      * Builds the standard error for a bad option value.
      *
      * @param name of the option.

@@ -80,4 +80,34 @@ class ChannelUriTest {
         assertTrue(uri.bool("nonblock", false));
         assertFalse(ChannelUri.parse("fifo:/tmp/x?nonblock=false").bool("nonblock", true));
     }
+
+    @Test
+    void shouldReadAnOctalModeOfReadAndWriteBitsOnly() {
+        final ChannelUri uri = ChannelUri.parse("fifo:/tmp/x?a=0660&b=600&c=0644");
+        assertEquals(0660, uri.mode("a", 0600));
+        assertEquals(0600, uri.mode("b", 0));
+        assertEquals(0644, uri.mode("c", 0));
+        assertEquals(0600, uri.mode("absent", 0600));
+    }
+
+    @Test
+    void shouldRefuseAModeThatIsNotOctalOrGrantsMoreThanReadAndWrite() {
+        final String[][] cases = {
+            {"0689", "is not an octal permission mode"},
+            {"rw", "is not an octal permission mode"},
+            {"60", "is not an octal permission mode"},
+            {"04600", "is not an octal permission mode"},
+            {"0755", "sets execute, setuid, setgid or sticky bits (0111)"},
+            {"1600", "sets execute, setuid, setgid or sticky bits (1000)"},
+            {"0400", "takes read or write away from the owner"},
+            {"0066", "takes read or write away from the owner"},
+        };
+        for (final String[] c : cases) {
+            final ChannelUri uri = ChannelUri.parse("mmap:x?mode=" + c[0]);
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> uri.mode("mode", 0600));
+            assertTrue(e.getMessage().startsWith("mode=" + c[0] + " in 'mmap:x?mode=" + c[0] + "' " + c[1]),
+                e.getMessage());
+        }
+    }
 }

@@ -13,7 +13,8 @@ import java.lang.invoke.MethodHandle;
 import java.util.StringJoiner;
 
 /**
- * Files and descriptors: open, close, read, write, unlink, statx, ftruncate, fallocate, fcntl, renameat2.
+ * Files and descriptors: open, close, read, write, unlink, statx, ftruncate, fallocate, fcntl, renameat2,
+ * chmod and fchmod.
  *
  * <p>Two conventions. Calls named after the C function throw {@link NativeException} on failure. Calls
  * whose failure is an expected outcome ({@code tryOpen}, {@link #read}, {@link #write}) return the result
@@ -40,6 +41,11 @@ public final class PosixFiles {
     public static final int O_DIRECTORY = Native.AARCH64 ? 040000 : 0200000;
     /** Close on exec. */
     public static final int O_CLOEXEC = 02000000;
+    /**
+     * A descriptor that only names the file (for fstat, and for chmod through {@code /proc/self/fd/N}) without
+     * opening it for reading or writing: opening a FIFO so neither blocks nor counts as a reader or writer.
+     */
+    public static final int O_PATH = 010000000;
 
     /** fcntl: duplicate to the lowest free descriptor at or above the argument, close-on-exec. */
     public static final int F_DUPFD_CLOEXEC = 1030;
@@ -93,6 +99,10 @@ public final class PosixFiles {
         Linker.Option.critical(false));
     private static final MethodHandle RENAMEAT2 = Native.errnoCall("renameat2",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CHMOD = Native.errnoCall("chmod",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCHMOD = Native.errnoCall("fchmod",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FALLOCATE = Native.errnoCall("fallocate",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
     /** The empty C string statx needs with AT_EMPTY_PATH, allocated once. */
@@ -407,6 +417,44 @@ public final class PosixFiles {
     }
 
     /**
+     * fchmod(2): sets the permission bits of an open file exactly, whatever the umask was when it was created.
+     *
+     * @param fd the descriptor (not an {@link #O_PATH} one: use {@link #chmod} on {@code /proc/self/fd/N} then).
+     * @param mode the permission bits, e.g. 0600.
+     */
+    public static void fchmod(final int fd, final int mode) {
+        final int r;
+        try {
+            r = (int) FCHMOD.invokeExact(Native.state(), fd, mode);
+        } catch (final Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (r < 0) {
+            throw new NativeException("fchmod", "fd=" + fd + ", 0" + Integer.toOctalString(mode), Native.errno());
+        }
+    }
+
+    /**
+     * chmod(2). It follows symbolic links, so give it a path that cannot be one: {@code /proc/self/fd/N} of a
+     * descriptor opened with {@code O_PATH|O_NOFOLLOW} changes exactly the file that descriptor names.
+     *
+     * @param path the file.
+     * @param mode the permission bits, e.g. 0600.
+     */
+    public static void chmod(final String path, final int mode) {
+        final int r;
+        try (Arena arena = Arena.ofConfined()) {
+            r = (int) CHMOD.invokeExact(Native.state(), arena.allocateFrom(path), mode);
+        } catch (final Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (r < 0) {
+            throw new NativeException("chmod", NativeException.quote(path) + ", 0" + Integer.toOctalString(mode),
+                Native.errno());
+        }
+    }
+
+    /**
      * fallocate(2) without an exception: reserves the blocks (or tmpfs pages) of a byte range now, so that a full
      * file system is an error here rather than a SIGBUS at the first touch of a shared mapping.
      *
@@ -538,6 +586,9 @@ public final class PosixFiles {
         }
         if ((flags & O_CLOEXEC) != 0) {
             text.add("O_CLOEXEC");
+        }
+        if ((flags & O_PATH) != 0) {
+            text.add("O_PATH");
         }
         return text.toString();
     }

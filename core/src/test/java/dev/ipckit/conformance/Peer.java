@@ -46,7 +46,23 @@ public interface Peer extends AutoCloseable {
      * @return the peer.
      */
     static Peer startJvm(final List<String> args) {
-        final ProcessBuilder builder = new ProcessBuilder(JavaCommand.of(ConformancePeer.class, args)).inheritIO();
+        return startJvm(ConformancePeer.class, args, null);
+    }
+
+    /**
+     * Starts any main class in a child JVM through {@link ProcessBuilder}, with stdout and stderr inherited.
+     *
+     * @param mainClass the class to run.
+     * @param args its arguments.
+     * @param workingDirectory the child's working directory (where a crashing JVM writes its hs_err file), or
+     *     null for this process's.
+     * @return the peer.
+     */
+    static Peer startJvm(final Class<?> mainClass, final List<String> args, final java.nio.file.Path workingDirectory) {
+        final ProcessBuilder builder = new ProcessBuilder(JavaCommand.of(mainClass, args)).inheritIO();
+        if (workingDirectory != null) {
+            builder.directory(workingDirectory.toFile());
+        }
         final Process process;
         try {
             process = builder.start();

@@ -128,4 +128,31 @@ class PosixFilesTest {
         assertEquals(Errno.EBADF, e.errno());
         assertTrue(e.getMessage().contains("fd=987654"), e.getMessage());
     }
+
+    @Test
+    void shouldSetExactPermissionsWhateverTheUmaskGaveThroughADescriptorOrAnOPathOne() {
+        final String path = dir.resolve("modes").toString();
+        final int fd = PosixFiles.open(path,
+            PosixFiles.O_RDWR | PosixFiles.O_CREAT | PosixFiles.O_EXCL | PosixFiles.O_CLOEXEC, 0400);
+        try {
+            PosixFiles.fchmod(fd, 0660);
+            assertEquals(0660, PosixFiles.fstat(fd).permissions());
+        } finally {
+            PosixFiles.close(fd);
+        }
+        final int named = PosixFiles.open(path, PosixFiles.O_PATH | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC, 0);
+        try {
+            final NativeException e = assertThrows(NativeException.class, () -> PosixFiles.fchmod(named, 0600));
+            assertEquals(Errno.EBADF, e.errno(), "an O_PATH descriptor cannot be changed through fchmod");
+            PosixFiles.chmod("/proc/self/fd/" + named, 0600);
+            assertEquals(0600, PosixFiles.lstat(path).permissions());
+        } finally {
+            PosixFiles.close(named);
+        }
+        final NativeException missing = assertThrows(NativeException.class,
+            () -> PosixFiles.chmod(dir.resolve("absent").toString(), 0600));
+        assertEquals(Errno.ENOENT, missing.errno());
+        assertTrue(missing.getMessage().startsWith("chmod(\"" + dir.resolve("absent") + "\", 0600) failed: ENOENT"),
+            missing.getMessage());
+    }
 }

@@ -13,9 +13,12 @@ import dev.ipckit.spi.ChannelProvider;
  * </pre>
  *
  * <ul>
- * <li>The FIFO is made with mkfifo (mode 0600) when nothing is at the path; an existing FIFO is used as it
- *     is; anything else there (a regular file, a directory, a symbolic link, ...) is refused with an error
- *     naming the path and what is there. The FIFO stays after the ends close; remove it when done.</li>
+ * <li>The FIFO is made with mkfifo when nothing is at the path, with mode 0600 exactly (whatever the umask;
+ *     {@code mode=0660} widens it, nothing narrower than 0600 or wider than 0666 is taken); an existing FIFO of
+ *     this user is used as it is, one of another user only with {@code allowOtherOwner=true}; anything else
+ *     there (a regular file, a directory, a symbolic link, ...) is refused with an error naming the path and
+ *     what is there, and no link is ever followed. The FIFO stays after the ends close; remove it when
+ *     done.</li>
  * <li>{@code nonblock=true} gives the O_NDELAY open behaviours: a receiver's open returns at once even with
  *     no writer, and its {@code poll} returns 0 until a sender connects; a sender's open with no reader
  *     fails at once with a {@link dev.ipckit.posix.NativeException} for ENXIO, or, with {@code timeout=},

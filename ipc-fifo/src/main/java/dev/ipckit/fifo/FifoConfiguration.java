@@ -21,6 +21,12 @@ import java.time.Duration;
  *     the channel and caps maxMessage at {@link FrameDescriptor#MAX_ATOMIC_PAYLOAD_LENGTH}</td></tr>
  * <tr><td>{@code wait=block|spin}</td><td>fifo, pipe</td><td>block</td><td>how a timed poll or offer waits: in
  *     poll(2), or busy retrying</td></tr>
+ * <tr><td>{@code mode=OCTAL}</td><td>fifo</td><td>{@code 0600}</td><td>the permission bits of a FIFO this end
+ *     creates, set exactly whatever the umask; read and write bits only, the owner's included (e.g. {@code 0660}
+ *     to let the group in). An existing FIFO keeps its own mode</td></tr>
+ * <tr><td>{@code allowOtherOwner=true|false}</td><td>fifo</td><td>false</td><td>use an existing FIFO that belongs to
+ *     another user; without it such a FIFO is refused, since its owner controls who else may read and write
+ *     it</td></tr>
  * <tr><td>{@code stall=DURATION}</td><td>fifo, pipe</td><td>{@code 30s}</td><td>how long a sender that has begun a
  *     frame larger than PIPE_BUF waits for the receiver to take any byte before declaring the channel
  *     broken</td></tr>
@@ -41,6 +47,10 @@ public final class FifoConfiguration {
     public static final String WAIT = "wait";
     /** Option name: how long a half-written large frame may wait for the receiver. */
     public static final String STALL = "stall";
+    /** Option name: the permission bits of a FIFO this end creates. */
+    public static final String MODE = "mode";
+    /** Option name: accept an existing FIFO that belongs to another user. */
+    public static final String ALLOW_OTHER_OWNER = "allowOtherOwner";
 
     /** The longest payload when {@code maxMessage=} is not given (producers=one): 1 MiB. */
     public static final int DEFAULT_MAX_MESSAGE_LENGTH = 1 << 20;
@@ -48,7 +58,7 @@ public final class FifoConfiguration {
     public static final int MAX_MESSAGE_LENGTH_LIMIT = 1 << 30;
     /** The default of {@code stall=}. */
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
-    /** Permission bits of a FIFO the channel creates. */
+    /** Permission bits of a FIFO the channel creates when {@code mode=} is not given. */
     public static final int FIFO_MODE = 0600;
 
     /** Shortest pause between two attempts of an open that waits for its peer. */

@@ -11,6 +11,7 @@ import dev.ipckit.posix.FileStat;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
+import dev.ipckit.posix.PosixProcess;
 
 /**
  * Creates or checks the FIFO at a path and opens one end of it, with the O_NDELAY behaviours or a rendezvous.
@@ -42,10 +43,10 @@ final class FifoOpener {
     static FramedSender openSender(final ChannelUri uri) {
         final StreamOptions options = StreamOptions.parse(uri, StreamOptions.FIFO);
         final String path = path(uri);
-        ensureFifo(path);
+        ensureFifo(path, options);
         final int fd = openWriter(path, options);
         try {
-            checkStillFifo(fd, path);
+            checkStillFifo(fd, path, options);
             if (options.capacity() > 0) {
                 PosixPipes.setPipeSize(fd, options.capacity());
             }
@@ -59,10 +60,10 @@ final class FifoOpener {
     static FramedReceiver openReceiver(final ChannelUri uri) {
         final StreamOptions options = StreamOptions.parse(uri, StreamOptions.FIFO);
         final String path = path(uri);
-        ensureFifo(path);
+        ensureFifo(path, options);
         final int fd = openReader(path);
         try {
-            checkStillFifo(fd, path);
+            checkStillFifo(fd, path, options);
             if (options.capacity() > 0) {
                 PosixPipes.setPipeSize(fd, options.capacity());
             }
@@ -89,23 +90,62 @@ final class FifoOpener {
     }
 
     /**
-     * Makes a FIFO at {@code path} when nothing is there; accepts a FIFO; refuses anything else, symbolic
-     * links included, before any descriptor is opened.
+     * Makes a FIFO at {@code path} when nothing is there, with exactly the permission bits of {@code mode=}
+     * (0600 by default) whatever the umask; accepts a FIFO of this user (or of another with
+     * {@code allowOtherOwner=true}); refuses anything else, symbolic links included, before any descriptor is
+     * opened for reading or writing.
      */
-    static void ensureFifo(final String path) {
+    static void ensureFifo(final String path, final StreamOptions options) {
         FileStat stat = PosixFiles.lstatIfExists(path);
         if (stat == null) {
-            final int r = PosixPipes.tryMkfifo(path, FifoConfiguration.FIFO_MODE);
+            final int r = PosixPipes.tryMkfifo(path, options.mode());
             if (r == 0) {
+                setMode(path, options.mode());
                 return;
             }
             if (r != -Errno.EEXIST) {
-                throw new NativeException("mkfifo", NativeException.quote(path) + ", 0600", -r, mkfifoSentence(-r, path));
+                throw new NativeException("mkfifo", NativeException.quote(path) + ", " + octal(options.mode()), -r,
+                    mkfifoSentence(-r, path));
             }
             stat = PosixFiles.lstat(path); // another process made it first
         }
         if (!stat.isFifo()) {
             throw refused(path, stat.typeName());
+        }
+        checkOwner(stat, path, options);
+    }
+
+    /**
+     * mkfifo applies the umask, which may have taken bits away: set the mode exactly, through an O_PATH
+     * descriptor (which neither opens the FIFO for reading or writing nor follows a link) of the FIFO just made.
+     */
+    private static void setMode(final String path, final int mode) {
+        final int fd = PosixFiles.tryOpen(path, PosixFiles.O_PATH | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw openFailed(path, PosixFiles.O_PATH | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC, -fd);
+        }
+        try {
+            final FileStat stat = PosixFiles.fstat(fd);
+            if (!stat.isFifo()) {
+                throw refused(path, stat.typeName()); // replaced right after mkfifo
+            }
+            if (stat.uid() == PosixProcess.getuid() && stat.permissions() != mode) {
+                PosixFiles.chmod("/proc/self/fd/" + fd, mode);
+            }
+        } finally {
+            PosixFiles.close(fd);
+        }
+    }
+
+    private static String octal(final int mode) {
+        return String.format("%04o", mode);
+    }
+
+    private static void checkOwner(final FileStat stat, final String path, final StreamOptions options) {
+        if (stat.uid() != PosixProcess.getuid() && !options.allowOtherOwner()) {
+            throw new ChannelException("cannot use the FIFO " + NativeException.quote(path) + ": it belongs to uid "
+                + stat.uid() + ", not to this process's uid " + PosixProcess.getuid() + ", and its owner decides who "
+                + "else may read and write it; pass allowOtherOwner=true to use it anyway, or choose another path");
         }
     }
 
@@ -124,11 +164,12 @@ final class FifoOpener {
             + "; remove it or choose another path, and a FIFO is made there when nothing is");
     }
 
-    private static void checkStillFifo(final int fd, final String path) {
+    private static void checkStillFifo(final int fd, final String path, final StreamOptions options) {
         final FileStat stat = PosixFiles.fstat(fd);
         if (!stat.isFifo()) {
             throw refused(path, stat.typeName()); // replaced between the check and the open
         }
+        checkOwner(stat, path, options);
     }
 
     private static int openReader(final String path) {

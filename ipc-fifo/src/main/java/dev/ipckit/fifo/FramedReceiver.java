@@ -1,10 +1,6 @@
 package dev.ipckit.fifo;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-
-import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.ipckit.ChannelClosedException;
 import dev.ipckit.ChannelException;
@@ -15,20 +11,14 @@ import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
+import dev.ipckit.spi.CloseGate;
 
 /**
- * The receiving end of a FIFO or pipe: reads a non-blocking descriptor into a native buffer, as much as one
- * {@code read(2)} returns, and hands every complete frame ({@link FrameDescriptor}) to the handler straight
- * from that buffer. Nothing is allocated per message; one read usually brings many messages.
- *
- * <pre>
- *   buffer:  [ consumed | complete frames ... | partial frame | free ]
- *            0          head                                  tail   capacity
- * </pre>
- *
- * <p>The buffer starts at 64 KiB and grows, up to one frame of maxMessageLength, when a frame's header
- * announces more than fits. A header announcing a negative length or more than maxMessageLength is a
- * corrupt stream: a {@link ChannelException} names the channel and the length, and nothing more is read.
+ * The receiving end of a FIFO or pipe: reads a non-blocking descriptor into a {@link FrameDecoder}'s native
+ * buffer, as much as one {@code read(2)} returns, and hands every complete frame ({@link FrameDescriptor}) to
+ * the handler straight from that buffer. Nothing is allocated per message; one read usually brings many
+ * messages. A header announcing a negative length or more than maxMessageLength is a corrupt stream: a
+ * {@link ChannelException} names the channel and the length, and nothing more is read.
  *
  * <p>End of file after a sender was seen means every sender has gone. Complete frames are still delivered;
  * then {@link PeerGoneException}, whose message says how many bytes of a partial last frame were discarded.
@@ -36,23 +26,16 @@ import dev.ipckit.posix.PosixPipes;
  * the kernel reports POLLHUP on a FIFO only once a writer has come and gone since the reader opened.
  */
 final class FramedReceiver implements Receiver {
-    private static final int INITIAL_BUFFER = 64 * 1024;
-
     private final String uri;
     private final String name;
     private final int fd;
     private final int maxMessage;
     private final boolean spin;
-    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-    private Arena arena;
-    private MemorySegment segment;
-    private int capacity;
-    private int head;
-    private int tail;
+    private final FrameDecoder decoder;
     private boolean writerSeen;
-    private boolean closed;
+    private final CloseGate gate = new CloseGate();
+    private boolean released;
     private PeerGoneException gone;
-    private ChannelException corrupt;
 
     /**
      * @param uri the URI the end was opened with.
@@ -70,13 +53,27 @@ final class FramedReceiver implements Receiver {
         this.maxMessage = options.maxMessage();
         this.spin = options.spin();
         this.writerSeen = writerSeen;
-        resize(Math.max(FrameDescriptor.PIPE_BUF, Math.min(INITIAL_BUFFER, FrameDescriptor.frameLength(maxMessage))));
+        this.decoder = new FrameDecoder(name, uri, maxMessage);
     }
 
     @Override
     public int poll(final MessageHandler handler, final int limit) {
         checkUsable(limit);
-        int delivered = deliver(handler, limit);
+        gate.beginCallback();
+        try {
+            return pollOnce(handler, limit);
+        } finally {
+            if (gate.endCallback()) {
+                release(); // the handler closed this end: release it now that the buffer is no longer read
+            }
+        }
+    }
+
+    private int pollOnce(final MessageHandler handler, final int limit) {
+        final int delivered = decoder.deliver(handler, limit);
+        if (gate.isClosed()) {
+            return delivered;
+        }
         if (delivered == limit) {
             return delivered;
         }
@@ -86,15 +83,20 @@ final class FramedReceiver implements Receiver {
             }
             throw new PeerGoneException(gone.getMessage(), gone);
         }
-        final long n = fill();
+        long n = fill();
+        if (n == 0 && !writerSeen && hungUp()) {
+            // No writer had come when the read found the FIFO empty; one has come and gone since (POLLHUP), and
+            // what it wrote is still in the FIFO: read that before calling the sender gone.
+            writerSeen = true;
+            n = fill();
+        }
         if (n > 0) {
             writerSeen = true;
-            tail += (int) n;
-            return delivered + deliver(handler, limit - delivered);
+            decoder.appended((int) n);
+            return delivered + decoder.deliver(handler, limit - delivered);
         }
         if (n == 0) {
-            if (writerSeen || hungUp()) {
-                writerSeen = true;
+            if (writerSeen) {
                 gone = peerGone();
                 if (delivered > 0) {
                     return delivered;
@@ -115,105 +117,52 @@ final class FramedReceiver implements Receiver {
             return poll(handler, limit);
         }
         final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
-        while (true) {
-            final int delivered = poll(handler, limit);
-            if (delivered > 0) {
-                return delivered;
+        try {
+            if (!gate.beginWait()) {
+                throw ChannelClosedException.of("receiver", uri);
             }
-            final long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return 0;
+            final int first = poll(handler, limit);
+            if (first > 0) {
+                return first;
             }
-            Waits.await(fd, PosixPipes.POLLIN, remaining, spin);
+            if (gate.isClosed()) {
+                throw ChannelClosedException.of("receiver", uri); // another thread closed this end meanwhile
+            }
+            while (true) {
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return 0;
+                }
+                Waits.await(fd, PosixPipes.POLLIN, Math.min(remaining, Waits.SLICE_NANOS), spin);
+                final int delivered = poll(handler, limit); // ChannelClosedException once another thread closed it
+                if (delivered > 0) {
+                    return delivered;
+                }
+            }
+        } finally {
+            if (gate.endWait()) {
+                release();
+            }
         }
     }
 
     private void checkUsable(final int limit) {
-        if (closed) {
+        if (gate.isClosed()) {
             throw ChannelClosedException.of("receiver", uri);
         }
         if (limit < 1) {
             throw new IllegalArgumentException("limit=" + limit + " is below 1; poll delivers at least one message");
         }
-        if (corrupt != null) {
-            throw new ChannelException(corrupt.getMessage(), corrupt);
-        }
     }
 
     /**
-     * Hands complete frames to the handler, up to {@code limit}. The frame is consumed before the handler
-     * runs, so a handler that throws does not see the same message again.
-     */
-    private int deliver(final MessageHandler handler, final int limit) {
-        int count = 0;
-        while (count < limit) {
-            final int available = tail - head;
-            if (available < FrameDescriptor.HEADER_LENGTH) {
-                break;
-            }
-            final int length = frameLength();
-            if (available - FrameDescriptor.HEADER_LENGTH < length) {
-                break;
-            }
-            final int payload = FrameDescriptor.payloadOffset(head);
-            head = payload + length;
-            count++;
-            handler.onMessage(view, payload, length);
-        }
-        if (head == tail) {
-            head = 0;
-            tail = 0;
-        }
-        return count;
-    }
-
-    /**
-     * @return the payload length in the header at {@code head}, checked against maxMessageLength.
-     */
-    private int frameLength() {
-        final int length = view.getInt(FrameDescriptor.lengthOffset(head), FrameDescriptor.BYTE_ORDER);
-        if (length < 0 || length > maxMessage) {
-            corrupt = new ChannelException(name + " ('" + uri + "') is corrupt: a frame header announces length="
-                + length + ", outside 0..maxMessageLength=" + maxMessage + "; either something other than an ipckit "
-                + "sender wrote to it, or the sender uses a larger maxMessage= than this receiver. Nothing more is "
-                + "read from it: close both ends, and give both the same maxMessage=");
-            throw corrupt;
-        }
-        return length;
-    }
-
-    /**
-     * Makes room after {@code tail} for at least the rest of the frame at {@code head}, then reads once.
+     * Makes room for at least the rest of the frame at the decoder's head, then reads once.
      *
      * @return bytes read, 0 at end of file, or a negative errno.
      */
     private long fill() {
-        final int buffered = tail - head;
-        final int needed = buffered >= FrameDescriptor.HEADER_LENGTH
-            ? FrameDescriptor.frameLength(frameLength()) : FrameDescriptor.HEADER_LENGTH;
-        if (needed > capacity) {
-            resize((int) Math.min(FrameDescriptor.frameLength(maxMessage), Math.max(needed, 2L * capacity)));
-        } else if (head > 0 && (head + needed > capacity || capacity - tail < capacity / 4)) {
-            MemorySegment.copy(segment, head, segment, 0, buffered);
-            head = 0;
-            tail = buffered;
-        }
-        return PosixFiles.readNonBlocking(fd, segment, tail, capacity - tail);
-    }
-
-    private void resize(final int bytes) {
-        final Arena next = Arena.ofShared();
-        final MemorySegment grown = next.allocate(bytes, 64);
-        if (segment != null) {
-            MemorySegment.copy(segment, head, grown, 0, tail - head);
-            tail -= head;
-            head = 0;
-            arena.close();
-        }
-        arena = next;
-        segment = grown;
-        capacity = bytes;
-        view.wrap(grown.address(), bytes);
+        final int free = decoder.prepareRead();
+        return PosixFiles.readNonBlocking(fd, decoder.segment(), decoder.tail(), free);
     }
 
     private boolean hungUp() {
@@ -222,20 +171,9 @@ final class FramedReceiver implements Receiver {
     }
 
     private PeerGoneException peerGone() {
-        final int partial = tail - head;
-        String discarded = "";
-        if (partial > 0) {
-            discarded = "; the last frame was cut short and its " + partial + " bytes were discarded ("
-                + (partial >= FrameDescriptor.HEADER_LENGTH
-                ? "its header announced a " + view.getInt(head, FrameDescriptor.BYTE_ORDER) + "-byte payload"
-                : "not even its " + FrameDescriptor.HEADER_LENGTH + "-byte header arrived")
-                + "): a sender died or closed in the middle of writing it";
-            head = 0;
-            tail = 0;
-        }
         return new PeerGoneException("the sender of " + name + " ('" + uri + "') is gone: end of file, so every "
             + "process that had it open for writing has closed it or died; every whole message was delivered"
-            + discarded);
+            + decoder.discardPartial());
     }
 
     @Override
@@ -250,7 +188,7 @@ final class FramedReceiver implements Receiver {
 
     @Override
     public boolean isPeerAlive() {
-        if (closed || gone != null) {
+        if (gate.isClosed() || gone != null) {
             return false;
         }
         return !hungUp();
@@ -258,19 +196,33 @@ final class FramedReceiver implements Receiver {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return gate.isClosed();
     }
 
+    /**
+     * Closes the descriptor and frees the buffer. Idempotent. Called from this receiver's handler, it stops the
+     * poll after that message and releases everything when the poll returns; called from another thread while
+     * this receiver waits in a timed poll, it ends that wait (the poll throws {@link ChannelClosedException})
+     * and closes the descriptor once the waiting thread has left it, within one {@link Waits#SLICE_NANOS}.
+     */
     @Override
     public void close() {
-        if (closed) {
+        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
+            release();
+        } else if (gate.isClosed()) {
+            decoder.stop(); // a no-op unless called from this receiver's own handler
+        }
+    }
+
+    private synchronized void release() {
+        if (released) {
             return;
         }
-        closed = true;
+        released = true;
         try {
             PosixFiles.close(fd);
         } finally {
-            arena.close();
+            decoder.close();
         }
     }
 

@@ -15,6 +15,7 @@ import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
+import dev.ipckit.spi.CloseGate;
 
 /**
  * The sending end of a FIFO or pipe: frames ({@link FrameDescriptor}) written to a non-blocking descriptor.
@@ -47,7 +48,9 @@ final class FramedSender implements Sender {
     private final UnsafeBuffer stage = new UnsafeBuffer(0, 0);
     private Arena arena;
     private MemorySegment stageSegment;
-    private boolean closed;
+    private final CloseGate gate = new CloseGate();
+    private boolean inWait;
+    private boolean released;
     private PeerGoneException gone;
     private ChannelException broken;
 
@@ -76,22 +79,54 @@ final class FramedSender implements Sender {
             stageFrame(buffer, offset, length);
             return writeAtomic(frame);
         }
-        if (!hasRoomFor(frame)) {
-            checkReaderPresent();
-            return false;
+        try {
+            // a large frame may wait for the receiver up to stall=: a close from another thread must wait for it
+            if (!gate.beginWait()) {
+                throw ChannelClosedException.of("sender", uri);
+            }
+            inWait = true;
+            if (!hasRoomFor(frame)) {
+                checkReaderPresent();
+                return false;
+            }
+            stageFrame(buffer, offset, length);
+            writeWhole(frame);
+            return true;
+        } finally {
+            inWait = false;
+            if (gate.endWait()) {
+                release();
+            }
         }
-        stageFrame(buffer, offset, length);
-        writeWhole(frame);
-        return true;
     }
 
+    /**
+     * Waits in slices of at most {@link Waits#SLICE_NANOS}; {@link #close()} from another thread while this call is
+     * in progress ends it with a {@link ChannelClosedException} and closes the descriptor only once this call has
+     * left it.
+     */
     @Override
     public boolean offer(final DirectBuffer buffer, final int offset, final int length, final Duration timeout) {
         if (timeout.isZero() || timeout.isNegative()) {
             return offer(buffer, offset, length);
         }
         checkUsable(length);
-        final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
+        try {
+            if (!gate.beginWait()) {
+                throw ChannelClosedException.of("sender", uri);
+            }
+            inWait = true;
+            final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
+            return offerWithin(buffer, offset, length, deadline);
+        } finally {
+            inWait = false;
+            if (gate.endWait()) {
+                release();
+            }
+        }
+    }
+
+    private boolean offerWithin(final DirectBuffer buffer, final int offset, final int length, final long deadline) {
         final int frame = FrameDescriptor.frameLength(length);
         if (frame <= FrameDescriptor.PIPE_BUF) {
             stageFrame(buffer, offset, length);
@@ -100,7 +135,8 @@ final class FramedSender implements Sender {
                 if (remaining <= 0) {
                     return false;
                 }
-                Waits.await(fd, PosixPipes.POLLOUT, remaining, spin);
+                Waits.await(fd, PosixPipes.POLLOUT, Math.min(remaining, Waits.SLICE_NANOS), spin);
+                checkNotClosedWhileWaiting();
             }
             return true;
         }
@@ -116,20 +152,27 @@ final class FramedSender implements Sender {
                 return false;
             }
             if (queued >= size || spin) {
-                Waits.await(fd, PosixPipes.POLLOUT, remaining, spin);
+                Waits.await(fd, PosixPipes.POLLOUT, Math.min(remaining, Waits.SLICE_NANOS), spin);
             } else {
                 // POLLOUT means one free page, less room than this frame needs; nap up to 1 ms, or until the
                 // receiver leaves (POLLERR is always reported).
                 Waits.await(fd, (short) 0, Math.min(remaining, 1_000_000), false);
             }
+            checkNotClosedWhileWaiting();
         }
         stageFrame(buffer, offset, length);
         writeWhole(frame);
         return true;
     }
 
+    private void checkNotClosedWhileWaiting() {
+        if (gate.isClosed()) {
+            throw ChannelClosedException.of("sender", uri); // closed by another thread: it waits for us to leave
+        }
+    }
+
     private void checkUsable(final int length) {
-        if (closed) {
+        if (gate.isClosed()) {
             throw ChannelClosedException.of("sender", uri);
         }
         if (length < 0 || length > maxMessage) {
@@ -219,6 +262,20 @@ final class FramedSender implements Sender {
      * Writes the rest of a started frame, waiting for room as long as the receiver lives and keeps taking bytes.
      */
     private void finish(final long alreadyWritten, final int frame) {
+        final boolean ownWait = !inWait; // waiting for the receiver may last up to stall=: a close may come
+        try {
+            if (ownWait && !gate.beginWait()) {
+                throw ChannelClosedException.of("sender", uri);
+            }
+            finishWaiting(alreadyWritten, frame);
+        } finally {
+            if (ownWait && gate.endWait()) {
+                release();
+            }
+        }
+    }
+
+    private void finishWaiting(final long alreadyWritten, final int frame) {
         long written = alreadyWritten;
         long stalledSince = 0;
         while (written < frame) {
@@ -239,7 +296,9 @@ final class FramedSender implements Sender {
                         + "frame; close both ends, and make the receiver poll while large messages are sent");
                     throw broken;
                 }
-                Waits.await(fd, PosixPipes.POLLOUT, stallNanos - (now - stalledSince), spin);
+                Waits.await(fd, PosixPipes.POLLOUT, Math.min(stallNanos - (now - stalledSince), Waits.SLICE_NANOS),
+                    spin);
+                checkNotClosedWhileWaiting();
                 continue;
             }
             if (n != -Errno.EINTR) {
@@ -280,7 +339,7 @@ final class FramedSender implements Sender {
 
     @Override
     public boolean isPeerAlive() {
-        if (closed || gone != null) {
+        if (gate.isClosed() || gone != null) {
             return false;
         }
         return (PosixPipes.poll(fd, PosixPipes.POLLOUT, 0) & PosixPipes.POLLERR) == 0;
@@ -288,15 +347,27 @@ final class FramedSender implements Sender {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return gate.isClosed();
     }
 
+    /**
+     * Closes the descriptor and frees the staging buffer. Idempotent. Called from another thread while this
+     * sender waits (a timed offer, or a large frame waiting for the receiver), it ends that wait (the offer throws
+     * {@link ChannelClosedException}; a frame cut short is discarded by the receiver) and closes the descriptor
+     * once the waiting thread has left it, within one {@link Waits#SLICE_NANOS}.
+     */
     @Override
     public void close() {
-        if (closed) {
+        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
+            release();
+        }
+    }
+
+    private synchronized void release() {
+        if (released) {
             return;
         }
-        closed = true;
+        released = true;
         try {
             PosixFiles.close(fd);
         } finally {

@@ -15,12 +15,14 @@ import dev.ipckit.ChannelUri;
  * @param nonblock the O_NDELAY open behaviours (fifo only).
  * @param timeout how long an open waits for its peer, or null for no limit.
  * @param stallNanos how long a half-written large frame waits for room.
+ * @param mode the permission bits of a FIFO this end creates (fifo only).
+ * @param allowOtherOwner whether an existing FIFO of another user is accepted (fifo only).
  */
 record StreamOptions(int maxMessage, boolean many, boolean spin, int capacity, boolean nonblock, Duration timeout,
-                     long stallNanos) {
+                     long stallNanos, int mode, boolean allowOtherOwner) {
     static final Set<String> FIFO = Set.of(FifoConfiguration.NONBLOCK, FifoConfiguration.TIMEOUT,
         FifoConfiguration.CAPACITY, FifoConfiguration.MAX_MESSAGE, FifoConfiguration.PRODUCERS, FifoConfiguration.WAIT,
-        FifoConfiguration.STALL);
+        FifoConfiguration.STALL, FifoConfiguration.MODE, FifoConfiguration.ALLOW_OTHER_OWNER);
     static final Set<String> PIPE = Set.of(FifoConfiguration.CAPACITY, FifoConfiguration.MAX_MESSAGE,
         FifoConfiguration.PRODUCERS, FifoConfiguration.WAIT, FifoConfiguration.STALL);
 
@@ -60,7 +62,10 @@ record StreamOptions(int maxMessage, boolean many, boolean spin, int capacity, b
             throw uri.bad(FifoConfiguration.STALL, uri.string(FifoConfiguration.STALL, ""),
                 "is zero; a sender needs some time to finish a frame, e.g. stall=30s");
         }
-        return new StreamOptions((int) maxMessage, many, spin, (int) capacity, nonblock, timeout, saturatedNanos(stall));
+        final int mode = uri.mode(FifoConfiguration.MODE, FifoConfiguration.FIFO_MODE);
+        final boolean allowOtherOwner = uri.bool(FifoConfiguration.ALLOW_OTHER_OWNER, false);
+        return new StreamOptions((int) maxMessage, many, spin, (int) capacity, nonblock, timeout, saturatedNanos(stall),
+            mode, allowOtherOwner);
     }
 
     private static long saturatedNanos(final Duration duration) {

@@ -9,6 +9,12 @@ import dev.ipckit.posix.PosixPipes;
  * caller retries its non-blocking call ({@code wait=spin}). Allocates nothing.
  */
 final class Waits {
+    /**
+     * The longest single poll(2) of a timed call, so that a close from another thread ends the wait soon: that
+     * close waits for the waiting thread to leave before it closes the descriptor.
+     */
+    static final long SLICE_NANOS = 50_000_000L;
+
     private Waits() {
     }
 

@@ -19,7 +19,7 @@ import dev.ipckit.spi.WakeupProvider;
  *
  * <pre>
  * mmap:PATH?capacity=1m&amp;producers=one&amp;wait=backoff&amp;maxMessage=128k
- *          &amp;timeout=10s&amp;unlinkOnClose=false&amp;create=true
+ *          &amp;timeout=10s&amp;unlinkOnClose=false&amp;create=true&amp;mode=0600&amp;allowOtherOwner=false
  * </pre>
  *
  * A PATH without a slash is a name in {@value #DEFAULT_DIRECTORY}. {@code capacity}, {@code producers},
@@ -45,9 +45,20 @@ public final class MmapOptions {
     public static final String UNLINK_ON_CLOSE = "unlinkOnClose";
     /** Option: create the file when absent (true), or wait up to {@code timeout} for another process to. */
     public static final String CREATE = "create";
+    /**
+     * Option: the permission bits of a ring file this end creates (exactly, whatever the umask), and the most an
+     * existing file may grant: one that grants more is refused. Read and write bits only, the owner's included.
+     */
+    public static final String MODE = "mode";
+    /**
+     * Option: accept an existing ring file that belongs to another user. Its owner can truncate it under the
+     * mapping; the ends then fail with a {@link ChannelException} rather than crash, but only a ring of one's
+     * own is safe from that, so this is refused unless asked for.
+     */
+    public static final String ALLOW_OTHER_OWNER = "allowOtherOwner";
     /** Every option this transport reads itself. */
     public static final Set<String> OPTIONS =
-        Set.of(CAPACITY, PRODUCERS, WAIT, MAX_MESSAGE, TIMEOUT, UNLINK_ON_CLOSE, CREATE);
+        Set.of(CAPACITY, PRODUCERS, WAIT, MAX_MESSAGE, TIMEOUT, UNLINK_ON_CLOSE, CREATE, MODE, ALLOW_OTHER_OWNER);
 
     /** Default capacity: 1 MiB. */
     public static final int DEFAULT_CAPACITY = 1 << 20;
@@ -55,6 +66,8 @@ public final class MmapOptions {
     public static final String DEFAULT_WAIT = "backoff";
     /** Default open timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** Default mode: private to the owner. */
+    public static final int DEFAULT_MODE = 0600;
 
     private final ChannelUri uri;
     private final String path;
@@ -71,6 +84,8 @@ public final class MmapOptions {
     private final Duration timeout;
     private final boolean unlinkOnClose;
     private final boolean create;
+    private final int mode;
+    private final boolean allowOtherOwner;
 
     private MmapOptions(final ChannelUri uri) {
         this.uri = uri;
@@ -116,6 +131,8 @@ public final class MmapOptions {
         timeout = uri.duration(TIMEOUT, DEFAULT_TIMEOUT);
         unlinkOnClose = uri.bool(UNLINK_ON_CLOSE, false);
         create = uri.bool(CREATE, true);
+        mode = uri.mode(MODE, DEFAULT_MODE);
+        allowOtherOwner = uri.bool(ALLOW_OTHER_OWNER, false);
     }
 
     /**
@@ -307,6 +324,20 @@ public final class MmapOptions {
      */
     public boolean create() {
         return create;
+    }
+
+    /**
+     * @return the permission bits a new file gets, and the most an existing one may grant.
+     */
+    public int mode() {
+        return mode;
+    }
+
+    /**
+     * @return whether an existing file of another user is accepted.
+     */
+    public boolean allowOtherOwner() {
+        return allowOtherOwner;
     }
 
     @Override

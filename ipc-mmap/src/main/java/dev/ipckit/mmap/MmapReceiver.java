@@ -15,7 +15,6 @@ import java.util.function.IntPredicate;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import dev.ipckit.ChannelClosedException;
@@ -26,16 +25,20 @@ import dev.ipckit.Receiver;
 import dev.ipckit.posix.PosixFutex;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.CloseGate;
 import dev.ipckit.spi.WakeupProvider;
 
 /**
  * The receiving end of an mmap ring. One receiver per ring at a time: a second is refused with an error that
  * names the holder's pid.
  *
- * <p>{@link #poll(MessageHandler, int)} reads through Agrona's {@code OneToOneRingBuffer.read} (producers=one)
- * or, for producers=many, through a loop that is {@code ManyToOneRingBuffer.read} plus one store: the end of
- * each batch is recorded in the header before the batch is zeroed, so that a receiver killed while zeroing is
- * finished exactly by the next one. Neither allocates, locks or makes a system call per message.
+ * <p>{@link #poll(MessageHandler, int)} reads with Agrona's {@code OneToOneRingBuffer.read} (producers=one) or
+ * {@code ManyToOneRingBuffer.read} (producers=many), written out here record for record with three additions:
+ * for producers=many the end of each batch is recorded in the header before the batch is zeroed, so that a
+ * receiver killed while zeroing is finished exactly by the next one; a record no ipckit sender writes (garbage
+ * in the file: a length past the end of the ring or above maxMessageLength, or a type naming no sender slot) is a
+ * {@link ChannelException} naming the file, never a message; and a handler that closes the receiver ends the
+ * batch after its message. Neither loop allocates, locks or makes a system call per message.
  *
  * <h2>Liveness</h2>
  * When a poll finds nothing, and at most every {@link RingFileDescriptor#LIVENESS_INTERVAL_NS} (or at once
@@ -72,7 +75,6 @@ public final class MmapReceiver implements Receiver {
     private final RingFile file;
     private final UnsafeBuffer header;
     private final UnsafeBuffer buffer;
-    private final OneToOneRingBuffer oneToOne;
     private final boolean manyProducers;
     private final int capacity;
     private final int mask;
@@ -81,9 +83,10 @@ public final class MmapReceiver implements Receiver {
     private final WaitMode waitMode;
     private final WakeupProvider provider;
     private final IdleStrategy idle;
-    private final org.agrona.concurrent.MessageHandler adapter;
     private final IntPredicate acceptFrom;
+    private final int maxMessage;
     private MessageHandler handler;
+    private ChannelException corrupt;
     private long messagesReceived;
     private long sleeps;
     private int seenSenderEvents;
@@ -94,7 +97,9 @@ public final class MmapReceiver implements Receiver {
     private long deadline;
     private WakeupProvider.Waiter waiter;
     private Thread waiterThread;
-    private boolean closed;
+    private final CloseGate gate = new CloseGate();
+    private boolean stopDelivery;
+    private boolean released;
     private boolean faulted;
 
     private MmapReceiver(final MmapOptions options, final RingFile file) {
@@ -104,15 +109,14 @@ public final class MmapReceiver implements Receiver {
         this.header = file.header;
         this.buffer = file.ring;
         this.manyProducers = file.manyProducers;
-        this.oneToOne = manyProducers ? null : new OneToOneRingBuffer(buffer);
         this.capacity = file.capacity;
+        this.maxMessage = file.maxMessage;
         this.mask = capacity - 1;
         this.headPositionIndex = capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
         this.tailPositionIndex = capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
         this.waitMode = file.waitMode;
         this.provider = waitMode == WaitMode.PROVIDER ? MmapSender.provider(options, file) : null;
         this.idle = waitMode.wakesReceiver() ? new KernelSleepIdleStrategy() : MmapSender.idleStrategy(waitMode);
-        this.adapter = (typeId, ringBuffer, index, length) -> handler.onMessage(ringBuffer, index, length);
         this.acceptFrom = this::isSenderPid;
 
         final int tid = PosixProcess.gettid();
@@ -164,46 +168,113 @@ public final class MmapReceiver implements Receiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit) {
-        if (closed) {
+        if (gate.isClosed()) {
             throw ChannelClosedException.of("receiver", uri);
         }
         if (limit < 1) {
             throw new IllegalArgumentException("limit=" + limit + " must be at least 1 (poll on '" + uri + "')");
         }
+        if (corrupt != null) {
+            throw new ChannelException(corrupt.getMessage(), corrupt);
+        }
+        gate.beginCallback();
         try {
             final int read = read(handler, limit);
-            return read > 0 ? read : onEmpty(handler, limit);
+            return read > 0 || stopDelivery ? read : onEmpty(handler, limit);
         } catch (final InternalError e) {
             faulted = true;
             throw file.faulted(e);
+        } finally {
+            if (gate.endCallback()) {
+                release(); // the handler closed this end: now that the ring is no longer read, let it go
+            }
         }
     }
 
+    /**
+     * Waits in slices of at most {@link #SLEEP_SLICE_NS}; {@link #close()} from another thread while this call is in
+     * progress ends it with a {@link ChannelClosedException} and releases the ring only once this call has left it.
+     */
     @Override
     public int poll(final MessageHandler handler, final int limit, final Duration timeout) {
-        int read = poll(handler, limit);
-        final long timeoutNs = timeout.toNanos();
-        if (read > 0 || timeoutNs <= 0) {
-            return read;
-        }
-        deadline = System.nanoTime() + timeoutNs;
-        idle.reset();
-        while (true) {
-            idle.idle(read);
-            read = poll(handler, limit);
-            if (read > 0 || System.nanoTime() - deadline >= 0) {
+        try {
+            if (!gate.beginWait()) {
+                throw ChannelClosedException.of("receiver", uri);
+            }
+            int read = poll(handler, limit);
+            final long timeoutNs = timeout.toNanos();
+            if (read > 0 || timeoutNs <= 0 || stopDelivery) {
                 return read;
+            }
+            deadline = System.nanoTime() + timeoutNs;
+            idle.reset();
+            while (true) {
+                idle.idle(read); // futex and wake-up waits touch the header
+                read = poll(handler, limit); // throws ChannelClosedException once another thread closed this end
+                if (read > 0 || System.nanoTime() - deadline >= 0) {
+                    return read;
+                }
+            }
+        } catch (final InternalError e) {
+            faulted = true;
+            throw file.faulted(e); // a fault in the header while waiting: the file shrank under the mapping
+        } finally {
+            if (gate.endWait()) {
+                release();
             }
         }
     }
 
     private int read(final MessageHandler handler, final int limit) {
         this.handler = handler;
-        final int read = manyProducers ? readManyToOne(limit) : oneToOne.read(adapter, limit);
+        final int read = manyProducers ? readManyToOne(limit) : readOneToOne(limit);
         if (read > 0) {
             header.putLongRelease(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET, messagesReceived += read);
         }
         return read;
+    }
+
+    /**
+     * {@code OneToOneRingBuffer.read} of Agrona 2.x, record for record, plus two checks: a record no sender writes
+     * (garbage in the file) never reaches the handler as a message, and a handler that closes this end stops the
+     * batch after its message.
+     */
+    private int readOneToOne(final int limit) {
+        final UnsafeBuffer buffer = this.buffer;
+        final long head = buffer.getLong(headPositionIndex);
+        final int headIndex = (int) head & mask;
+        final int maxBlockLength = capacity - headIndex;
+        int bytesRead = 0;
+        int messagesRead = 0;
+        try {
+            while (bytesRead < maxBlockLength && messagesRead < limit && !stopDelivery) {
+                final int recordIndex = headIndex + bytesRead;
+                // acquire: a positive length means the record is whole
+                final int recordLength = buffer.getIntVolatile(lengthOffset(recordIndex));
+                if (recordLength <= 0) {
+                    break;
+                }
+                final int typeId = buffer.getInt(typeOffset(recordIndex));
+                final int aligned = BitUtil.align(recordLength, ALIGNMENT);
+                if (aligned > maxBlockLength - bytesRead || aligned < HEADER_LENGTH) {
+                    throw corrupt(recordIndex, recordLength, typeId); // runs past the end of the ring
+                }
+                bytesRead += aligned;
+                if (typeId == PADDING_MSG_TYPE_ID) {
+                    continue;
+                }
+                if (recordLength - HEADER_LENGTH > maxMessage || RingFileDescriptor.slotOf(typeId) < 0) {
+                    throw corrupt(recordIndex, recordLength, typeId);
+                }
+                ++messagesRead;
+                handler.onMessage(buffer, recordIndex + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+            }
+        } finally {
+            if (bytesRead != 0) {
+                buffer.putLongRelease(headPositionIndex, head + bytesRead); // the producer zeroes, not the consumer
+            }
+        }
+        return messagesRead;
     }
 
     /**
@@ -217,16 +288,24 @@ public final class MmapReceiver implements Receiver {
         int bytesRead = 0;
         int messagesRead = 0;
         try {
-            while (bytesRead < maxBlockLength && messagesRead < limit) {
+            while (bytesRead < maxBlockLength && messagesRead < limit && !stopDelivery) {
                 final int recordIndex = headIndex + bytesRead;
                 // acquire: a positive length means the record is whole
                 final int recordLength = buffer.getIntVolatile(lengthOffset(recordIndex));
                 if (recordLength <= 0) {
                     break;
                 }
-                bytesRead += BitUtil.align(recordLength, ALIGNMENT);
-                if (buffer.getInt(typeOffset(recordIndex)) == PADDING_MSG_TYPE_ID) {
+                final int typeId = buffer.getInt(typeOffset(recordIndex));
+                final int aligned = BitUtil.align(recordLength, ALIGNMENT);
+                if (aligned > maxBlockLength - bytesRead || aligned < HEADER_LENGTH) {
+                    throw corrupt(recordIndex, recordLength, typeId); // runs past the end of the ring
+                }
+                bytesRead += aligned;
+                if (typeId == PADDING_MSG_TYPE_ID) {
                     continue;
+                }
+                if (recordLength - HEADER_LENGTH > maxMessage || RingFileDescriptor.slotOf(typeId) < 0) {
+                    throw corrupt(recordIndex, recordLength, typeId);
                 }
                 ++messagesRead;
                 handler.onMessage(buffer, recordIndex + HEADER_LENGTH, recordLength - HEADER_LENGTH);
@@ -251,6 +330,12 @@ public final class MmapReceiver implements Receiver {
         seenSenderEvents = events;
         lastLivenessCheck = now;
         file.checkSize();
+        try {
+            RingFileDescriptor.checkPositions(buffer, capacity, file.path); // this end owns the head: no race
+        } catch (final ChannelException e) {
+            corrupt = e;
+            throw e;
+        }
         if (header.getIntVolatile(RingFileDescriptor.SENDER_OPENS_OFFSET) == 0) {
             sendersGone = false; // no sender yet in this session: nothing can be gone
             return 0;
@@ -351,6 +436,11 @@ public final class MmapReceiver implements Receiver {
         return found;
     }
 
+    private ChannelException corrupt(final int index, final int recordLength, final int typeId) {
+        corrupt = RingFileDescriptor.corruptRecord(file.path, index, recordLength, typeId, capacity, maxMessage);
+        return corrupt;
+    }
+
     private PeerGoneException sendersGoneException() {
         final int pid = header.getIntVolatile(RingFileDescriptor.LAST_SENDER_PID_OFFSET);
         if (manyProducers) {
@@ -435,7 +525,7 @@ public final class MmapReceiver implements Receiver {
      */
     @Override
     public boolean isPeerAlive() {
-        if (closed) {
+        if (gate.isClosed()) {
             throw ChannelClosedException.of("receiver", uri);
         }
         return header.getIntVolatile(RingFileDescriptor.SENDER_OPENS_OFFSET) == 0
@@ -444,7 +534,7 @@ public final class MmapReceiver implements Receiver {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return gate.isClosed();
     }
 
     /**
@@ -472,15 +562,28 @@ public final class MmapReceiver implements Receiver {
      * Marks the receiver closed in the header (senders then get {@link PeerGoneException}), removes the file
      * when {@code unlinkOnClose} is set and no sender is open, releases the wake-up waiter if called on its
      * thread, and releases the mapping, the descriptor and the receiver lock. Idempotent.
+     *
+     * <p>Called from this receiver's handler, it stops the poll after that message and releases everything when
+     * the poll returns. Called from another thread while this receiver waits in a timed poll, it ends that wait
+     * (the poll throws {@link ChannelClosedException}) and releases everything once the waiting thread has left
+     * the ring, within one {@link #SLEEP_SLICE_NS}.
      */
     @Override
     public void close() {
-        if (closed) {
+        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
+            release();
+        } else if (gate.isClosed()) {
+            stopDelivery = true; // a no-op unless called from this receiver's own handler
+        }
+    }
+
+    private synchronized void release() {
+        if (released) {
             return;
         }
-        closed = true;
+        released = true;
         try {
-            if (!faulted) {
+            if (!faulted && file.isWhole()) { // a shrunk file would fault on the header writes of leave()
                 leave();
             }
             if (waiter != null && waiterThread == Thread.currentThread()) {
@@ -514,7 +617,7 @@ public final class MmapReceiver implements Receiver {
 
     @Override
     public String toString() {
-        return "MmapReceiver[" + uri + ", " + file + (closed ? ", closed" : "") + "]";
+        return "MmapReceiver[" + uri + ", " + file + (gate.isClosed() ? ", closed" : "") + "]";
     }
 
     /**

@@ -26,6 +26,7 @@ import dev.ipckit.Sender;
 import dev.ipckit.posix.PosixFutex;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.CloseGate;
 import dev.ipckit.spi.WakeupProvider;
 
 /**
@@ -85,7 +86,8 @@ public final class MmapSender implements Sender {
     private long lastLivenessCheck;
     private int claimIndex = -1;
     private int claimLength;
-    private boolean closed;
+    private final CloseGate gate = new CloseGate();
+    private boolean released;
     private boolean faulted;
 
     private MmapSender(final MmapOptions options, final RingFile file, final int slot) {
@@ -207,20 +209,30 @@ public final class MmapSender implements Sender {
         }
     }
 
+    /**
+     * Waits with the ring's idle strategy; {@link #close()} from another thread while this call is in progress ends
+     * it with a {@link ChannelClosedException} and releases the ring only once this call has left it.
+     */
     @Override
     public boolean offer(final DirectBuffer source, final int offset, final int length, final Duration timeout) {
-        if (offer(source, offset, length)) {
-            return true;
-        }
-        final long timeoutNs = timeout.toNanos();
-        if (timeoutNs <= 0) {
-            return false;
-        }
-        final long deadline = System.nanoTime() + timeoutNs;
-        idle.reset();
         try {
+            if (!gate.beginWait()) {
+                throw ChannelClosedException.of("sender", uri);
+            }
+            if (offer(source, offset, length)) {
+                return true;
+            }
+            final long timeoutNs = timeout.toNanos();
+            if (timeoutNs <= 0) {
+                return false;
+            }
+            final long deadline = System.nanoTime() + timeoutNs;
+            idle.reset();
             while (true) {
                 idle.idle(0);
+                if (gate.isClosed()) {
+                    throw ChannelClosedException.of("sender", uri); // closed by another thread while waiting
+                }
                 checkReceiverNotClosed();
                 final int index = claim(length);
                 if (index >= 0) {
@@ -235,6 +247,10 @@ public final class MmapSender implements Sender {
             }
         } catch (final InternalError e) {
             throw fault(e);
+        } finally {
+            if (gate.endWait()) {
+                release();
+            }
         }
     }
 
@@ -388,7 +404,7 @@ public final class MmapSender implements Sender {
     }
 
     private void checkOpen() {
-        if (closed) {
+        if (gate.isClosed()) {
             throw ChannelClosedException.of("sender", uri);
         }
     }
@@ -439,7 +455,7 @@ public final class MmapSender implements Sender {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return gate.isClosed();
     }
 
     /**
@@ -473,16 +489,24 @@ public final class MmapSender implements Sender {
     /**
      * Aborts a claim left open, clears this sender's slot, removes the file when {@code unlinkOnClose} is set
      * and no other end is open, wakes a sleeping receiver so it notices, and releases the mapping, the
-     * descriptor and its locks. Idempotent.
+     * descriptor and its locks. Idempotent. Called from another thread while this sender waits in a timed
+     * offer, it ends that wait (the offer throws {@link ChannelClosedException}) and releases everything once the
+     * waiting thread has left the ring.
      */
     @Override
     public void close() {
-        if (closed) {
+        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
+            release();
+        }
+    }
+
+    private synchronized void release() {
+        if (released) {
             return;
         }
-        closed = true;
+        released = true;
         try {
-            if (!faulted) {
+            if (!faulted && file.isWhole()) { // a shrunk file would fault on the header writes of leave()
                 leave();
             }
         } finally {
@@ -529,6 +553,6 @@ public final class MmapSender implements Sender {
 
     @Override
     public String toString() {
-        return "MmapSender[" + uri + ", " + file + ", slot " + slot + (closed ? ", closed" : "") + "]";
+        return "MmapSender[" + uri + ", " + file + ", slot " + slot + (gate.isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -155,12 +155,13 @@ final class RingFile {
         final int slash = path.lastIndexOf('/');
         final String temporary = (slash < 0 ? "" : path.substring(0, slash + 1)) + "." + path.substring(slash + 1) + "."
             + PosixProcess.getpid() + "-" + TEMPORARY_NAMES.incrementAndGet() + TEMPORARY_SUFFIX;
-        final int fd = PosixFiles.tryOpen(temporary, CREATE_FLAGS, 0600);
+        final int fd = PosixFiles.tryOpen(temporary, CREATE_FLAGS, options.mode());
         if (fd < 0) {
             throw createFailure(path, temporary, -fd);
         }
         boolean published = false;
         try {
+            PosixFiles.fchmod(fd, options.mode()); // exactly the mode asked for, whatever the umask took away
             final long length = RingFileDescriptor.fileLength(options.capacity());
             final int reserved = PosixFiles.tryFallocate(fd, 0, 0, length);
             if (reserved == -Errno.EOPNOTSUPP) {
@@ -205,8 +206,8 @@ final class RingFile {
             case Errno.ENOSPC -> directory + " is full; remove stale rings or lower capacity";
             default -> null;
         };
-        return new NativeException("open", NativeException.quote(temporary) + ", " + PosixFiles.openFlags(CREATE_FLAGS)
-            + ", 0600", errno, sentence);
+        return new NativeException("open", NativeException.quote(temporary) + ", " + PosixFiles.openFlags(CREATE_FLAGS),
+            errno, sentence);
     }
 
     /**
@@ -218,7 +219,7 @@ final class RingFile {
                                    final long deadline) {
         final String path = options.path();
         final FileStat stat = PosixFiles.fstat(fd);
-        checkIdentity(stat, path);
+        checkIdentity(stat, path, options.mode(), options.allowOtherOwner());
         if (stat.size() < HEADER_LENGTH) {
             throw new ChannelException(path + " is " + stat.size() + " bytes, shorter than the " + HEADER_LENGTH
                 + "-byte ring header: size app>=" + HEADER_LENGTH + " file=" + stat.size()
@@ -253,21 +254,29 @@ final class RingFile {
 
     /**
      * Refuses files another user could truncate: see {@link RingFileDescriptor}.
+     *
+     * @param stat what fstat says of the open file.
+     * @param path the file, for messages.
+     * @param mode the most the file may grant ({@code mode=}, 0600 by default).
+     * @param allowOtherOwner whether a file of another user is accepted ({@code allowOtherOwner=}).
      */
-    static void checkIdentity(final FileStat stat, final String path) {
+    static void checkIdentity(final FileStat stat, final String path, final int mode, final boolean allowOtherOwner) {
         if (!stat.isRegularFile()) {
             throw new ChannelException(path + " is " + stat.typeName()
                 + ", not a ring file; remove it or choose another name");
         }
-        if (stat.uid() != PosixProcess.getuid()) {
+        if (stat.uid() != PosixProcess.getuid() && !allowOtherOwner) {
             throw new ChannelException(path + " belongs to uid " + stat.uid() + ", not to this process's uid "
                 + PosixProcess.getuid() + "; a ring file is shared only between processes of the user who owns it, "
-                + "since its owner could truncate it under the mapping. Run as that user, or choose another name");
+                + "since its owner could truncate it under the mapping. Run as that user, choose another name, or "
+                + "pass allowOtherOwner=true to accept it anyway");
         }
-        if ((stat.permissions() & 0077) != 0) {
+        if ((stat.permissions() & ~mode) != 0) {
             throw new ChannelException(path + " has mode " + String.format("%04o", stat.permissions())
-                + "; a ring file must grant nothing to group or others (0600), since anyone who can write it can "
-                + "truncate it under the mapping. Run 'chmod 600 " + path + "' if it is yours, or remove it");
+                + ", which grants more than mode=" + String.format("%04o", mode) + " allows; anyone who can write a "
+                + "ring file can truncate it under the mapping. Run 'chmod " + Integer.toOctalString(mode) + " " + path
+                + "' if it is yours, pass mode=" + String.format("%04o", stat.permissions()) + " if that is meant, "
+                + "or remove it");
         }
     }
 
@@ -373,6 +382,14 @@ final class RingFile {
     }
 
     /**
+     * @return whether the file is still as long as the mapping, so that the header may be written (one statx).
+     */
+    boolean isWhole() {
+        final long size = PosixFiles.fileSize(fd);
+        return size < 0 || size >= fileLength;
+    }
+
+    /**
      * Turns a fault inside a ring access (HotSpot's InternalError for SIGBUS in an Unsafe access) into a
      * sentence.
      *
@@ -399,6 +416,7 @@ final class RingFile {
      * every earlier end is gone, so what they left is settled exactly (see {@link RingRepair}).
      */
     void startNewSession() {
+        RingFileDescriptor.checkPositions(ring, capacity, path); // nobody moves them now: garbage is corruption
         RingRepair.completeConsumerCleanup(this);
         RingRepair.sealAbandoned(this);
         final UnsafeBuffer h = header;

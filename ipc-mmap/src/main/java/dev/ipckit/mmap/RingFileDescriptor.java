@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import dev.ipckit.ChannelException;
@@ -120,9 +121,10 @@ import dev.ipckit.ChannelException;
  * locks were removed in Linux 5.15, and leases only notify the lease holder. ipckit therefore narrows who can
  * shrink a ring and never maps what it has not checked:
  * <ul>
- *   <li>ring files are created 0600, and a file that is not a regular file owned by the caller's uid, or
- *       that grants any access to group or others, is refused: only the same user (or root) can truncate
- *       it;</li>
+ *   <li>ring files are created 0600 exactly (whatever the umask), and a file that is not a regular file owned
+ *       by the caller's uid, or that grants any access to group or others, is refused: only the same user (or
+ *       root) can truncate it. {@code mode=0660} widens both the mode of a new file and what an opener accepts;
+ *       {@code allowOtherOwner=true} accepts a file of another user; neither is ever the default;</li>
  *   <li>sizes are validated against fstat before anything past the header is mapped, so a short or foreign
  *       file is an error, never a fault;</li>
  *   <li>pages are reserved with fallocate at creation, so a full tmpfs is ENOSPC then, not SIGBUS later;</li>
@@ -414,6 +416,47 @@ public final class RingFileDescriptor {
             throw new ChannelException(path + " is corrupt: wait code file=" + waitCode
                 + " is unknown; remove the file");
         }
+    }
+
+    /**
+     * Checks the ring's head and tail positions (in the trailer) against what an Agrona ring of this capacity
+     * can hold: {@code 0 <= head <= tail <= head + capacity}, both multiples of the record alignment. Call it
+     * when no other end moves them (at the start of a session), or from the receiver, which owns the head.
+     *
+     * @param ring the ring and its trailer.
+     * @param capacity the ring's capacity.
+     * @param path the file, for the message.
+     * @throws ChannelException naming the file and both positions when they are impossible.
+     */
+    public static void checkPositions(final AtomicBuffer ring, final int capacity, final String path) {
+        final long head = ring.getLongVolatile(capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET);
+        final long tail = ring.getLongVolatile(capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET);
+        if (head < 0 || tail < head || tail - head > capacity || (head | tail) % RecordDescriptor.ALIGNMENT != 0) {
+            throw new ChannelException(path + " is corrupt: its ring positions head=" + head + " tail=" + tail
+                + " cannot belong to a ring of capacity=" + capacity + " (0 <= head <= tail <= head + capacity, "
+                + "multiples of " + RecordDescriptor.ALIGNMENT + "); something other than ipckit wrote to it. Close "
+                + "every end and remove the file");
+        }
+    }
+
+    /**
+     * Describes a record no ipckit sender writes, for the receiver that met it.
+     *
+     * @param path the file.
+     * @param index the record's index in the ring.
+     * @param recordLength its length field, header included.
+     * @param typeId its type id.
+     * @param capacity the ring's capacity.
+     * @param maxMessage the ring's longest message.
+     * @return the exception to throw.
+     */
+    public static ChannelException corruptRecord(final String path, final int index, final int recordLength,
+                                                 final int typeId, final int capacity, final int maxMessage) {
+        return new ChannelException(path + " is corrupt: the record at index " + index + " has length "
+            + recordLength + " and type " + typeId + ", which no ipckit sender writes (a message is at most "
+            + maxMessage + " bytes plus its " + RecordDescriptor.HEADER_LENGTH + "-byte header, ends within the "
+            + capacity + "-byte ring and names a sender slot); something other than ipckit wrote to the ring. "
+            + "Nothing more is read from it: close every end and remove the file");
     }
 
     /**

@@ -38,6 +38,9 @@ public final class RingFileInspector implements AutoCloseable {
     private static final int READ_FLAGS = PosixFiles.O_RDONLY | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC
         | PosixFiles.O_NONBLOCK;
 
+    /** The inspector reads rings created with any {@code mode=}, but only rings of its own user. */
+    private static final int INSPECTABLE_MODE = 0666;
+
     private final String path;
     private final int fd;
     private final MemorySegment mapping;
@@ -73,7 +76,7 @@ public final class RingFileInspector implements AutoCloseable {
         }
         try {
             final FileStat stat = PosixFiles.fstat(fd);
-            RingFile.checkIdentity(stat, path);
+            RingFile.checkIdentity(stat, path, INSPECTABLE_MODE, false);
             if (stat.size() < HEADER_LENGTH) {
                 throw new ChannelException(path + " is " + stat.size() + " bytes, shorter than the " + HEADER_LENGTH
                     + "-byte ring header; it is not an ipckit ring");
@@ -196,7 +199,8 @@ public final class RingFileInspector implements AutoCloseable {
      */
     public static boolean removeIfAbandoned(final String nameOrPath) {
         final String path = MmapOptions.resolve(nameOrPath);
-        final MmapOptions options = MmapOptions.parse("mmap:" + path + "?create=false&timeout=1s");
+        final MmapOptions options = MmapOptions.parse("mmap:" + path + "?create=false&timeout=1s&mode="
+            + Integer.toOctalString(INSPECTABLE_MODE));
         final int fd = PosixFiles.tryOpen(path, PosixFiles.O_RDWR | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC, 0);
         if (fd == -Errno.ENOENT) {
             return false;

@@ -153,10 +153,12 @@ class RingFileValidationTest {
         final int uid = PosixProcess.getuid();
         final FileStat other = new FileStat(FileStat.S_IFREG | 0600, uid + 1, 0, 1 << 20, 1, 0, 0, 1);
         final ChannelException e = assertThrows(ChannelException.class,
-            () -> RingFile.checkIdentity(other, "/dev/shm/x"));
+            () -> RingFile.checkIdentity(other, "/dev/shm/x", 0600, false));
         assertTrue(e.getMessage().contains("belongs to uid " + (uid + 1) + ", not to this process's uid " + uid),
             e.getMessage());
-        RingFile.checkIdentity(new FileStat(FileStat.S_IFREG | 0600, uid, 0, 1 << 20, 1, 0, 0, 1), "/dev/shm/x");
+        RingFile.checkIdentity(other, "/dev/shm/x", 0600, true);
+        RingFile.checkIdentity(new FileStat(FileStat.S_IFREG | 0600, uid, 0, 1 << 20, 1, 0, 0, 1), "/dev/shm/x", 0600,
+            false);
     }
 
     @Test

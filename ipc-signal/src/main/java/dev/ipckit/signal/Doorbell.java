@@ -213,11 +213,12 @@ public final class Doorbell implements AutoCloseable {
         WakeSignal.ignoreStrays(signal);
         final String target = path.toString();
         final String temporary = target + ".tmp-" + PosixProcess.getpid() + "-" + TEMPORARY_NAMES.incrementAndGet();
-        final int fd = PosixFiles.open(temporary,
-            PosixFiles.O_RDWR | PosixFiles.O_CREAT | PosixFiles.O_EXCL | PosixFiles.O_CLOEXEC, 0600);
+        final int fd = PosixFiles.open(temporary, PosixFiles.O_RDWR | PosixFiles.O_CREAT | PosixFiles.O_EXCL
+            | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC, 0600);
         Arena arena = null;
         boolean published = false;
         try {
+            PosixFiles.fchmod(fd, 0600); // exactly, whatever the umask
             PosixFiles.ftruncate(fd, FILE_LENGTH);
             lockRole(fd, WAITER_LOCK_OFFSET, target, "waits on");
             arena = Arena.ofShared();
@@ -308,17 +309,35 @@ public final class Doorbell implements AutoCloseable {
     }
 
     private static int openExisting(final String target) {
-        final int fd = PosixFiles.tryOpen(target, PosixFiles.O_RDWR | PosixFiles.O_CLOEXEC, 0);
+        final int flags = PosixFiles.O_RDWR | PosixFiles.O_NOFOLLOW | PosixFiles.O_NONBLOCK | PosixFiles.O_CLOEXEC;
+        final int fd = PosixFiles.tryOpen(target, flags, 0);
         if (fd < 0) {
-            throw new NativeException("open", NativeException.quote(target) + ", O_RDWR|O_CLOEXEC", -fd,
-                -fd == Errno.ENOENT ? "no doorbell at this path; the waiting process creates it with Doorbell.create"
-                    : null);
+            throw new NativeException("open", NativeException.quote(target) + ", " + PosixFiles.openFlags(flags), -fd,
+                switch (-fd) {
+                    case Errno.ENOENT ->
+                        "no doorbell at this path; the waiting process creates it with Doorbell.create";
+                    case Errno.ELOOP -> target + " is a symbolic link; a doorbell is never opened through a link: "
+                        + "name the real file";
+                    default -> null;
+                });
         }
-        final FileStat stat = PosixFiles.fstat(fd);
-        if (stat.size() < FILE_LENGTH) {
+        try {
+            final FileStat stat = PosixFiles.fstat(fd);
+            if (!stat.isRegularFile()) {
+                throw new IllegalStateException(target + " is " + stat.typeName() + ", not a doorbell file");
+            }
+            if (stat.uid() != PosixProcess.getuid()) {
+                throw new IllegalStateException(target + " belongs to uid " + stat.uid() + ", not to this process's "
+                    + "uid " + PosixProcess.getuid() + "; a doorbell rings only between processes of the user who "
+                    + "owns it (whose owner could truncate it under the mapping)");
+            }
+            if (stat.size() < FILE_LENGTH) {
+                throw new IllegalStateException(target + " is not a doorbell file: it has " + stat.size()
+                    + " bytes, a doorbell has " + FILE_LENGTH);
+            }
+        } catch (final RuntimeException e) {
             PosixFiles.close(fd);
-            throw new IllegalStateException(target + " is not a doorbell file: it has " + stat.size()
-                + " bytes, a doorbell has " + FILE_LENGTH);
+            throw e;
         }
         return fd;
     }
