@@ -38,7 +38,8 @@ import dev.ipckit.posix.PosixProcess.ExitStatus;
  * <p>Both channels use the same URI options on both sides:
  * <ul>
  *   <li>{@code mmap/W}: {@code mmap:/dev/shm/ipckit-bench-PID-N-req?capacity=64k&wait=W&unlinkOnClose=true} and
- *       {@code ...-rep}, W one of spin, backoff, signal, futex;</li>
+ *       {@code ...-rep}, W one of spin, backoff, signal, futex; signal and futex add {@code spins=0&yields=0}, so
+ *       an idle receiver sleeps at once;</li>
  *   <li>{@code fifo/W}: two FIFOs made in a fresh temporary directory, {@code fifo:DIR/req.fifo?wait=W};</li>
  *   <li>{@code pipe/W}: two anonymous pipes handed to the child ({@link ChildPipe}), which opens
  *       {@code pipe:fd=3?wait=W} and {@code pipe:fd=4?wait=W}.</li>
@@ -121,7 +122,10 @@ public final class EchoSession implements AutoCloseable {
         switch (family) {
             case "mmap" -> {
                 final String tag = "ipckit-bench-" + PosixProcess.getpid() + "-" + SESSIONS.incrementAndGet();
-                final String options = "?capacity=64k&wait=" + wait + "&unlinkOnClose=true&timeout=60s";
+                // The sleeping waits sleep at once (spins=0&yields=0), so that every round trip is two kernel
+                // wake-ups, as in the C rows they are set beside.
+                final String options = "?capacity=64k&wait=" + wait + "&unlinkOnClose=true&timeout=60s"
+                    + (wait.equals("signal") || wait.equals("futex") ? "&spins=0&yields=0" : "");
                 final Path request = Path.of("/dev/shm", tag + "-req");
                 final Path reply = Path.of("/dev/shm", tag + "-rep");
                 shmFiles.add(request);

@@ -56,9 +56,21 @@ public final class MmapOptions {
      * own is safe from that, so this is refused unless asked for.
      */
     public static final String ALLOW_OTHER_OWNER = "allowOtherOwner";
+    /**
+     * Option: with {@code wait=futex} or a wake-up provider, how many empty polls an idle receiver spins before it
+     * yields (default {@value #DEFAULT_SPINS}). {@code spins=0&yields=0} sleeps in the kernel at once, so every
+     * message that finds the receiver idle costs one wake-up; this end's choice, not stored in the file.
+     */
+    public static final String SPINS = "spins";
+    /** Option: with {@code wait=futex} or a wake-up provider, how many empty polls yield before the receiver sleeps. */
+    public static final String YIELDS = "yields";
     /** Every option this transport reads itself. */
-    public static final Set<String> OPTIONS =
-        Set.of(CAPACITY, PRODUCERS, WAIT, MAX_MESSAGE, TIMEOUT, UNLINK_ON_CLOSE, CREATE, MODE, ALLOW_OTHER_OWNER);
+    public static final Set<String> OPTIONS = Set.of(CAPACITY, PRODUCERS, WAIT, MAX_MESSAGE, TIMEOUT, UNLINK_ON_CLOSE,
+        CREATE, MODE, ALLOW_OTHER_OWNER, SPINS, YIELDS);
+    /** Default {@link #SPINS}. */
+    public static final int DEFAULT_SPINS = 50;
+    /** Default {@link #YIELDS}. */
+    public static final int DEFAULT_YIELDS = 10;
 
     /** Default capacity: 1 MiB. */
     public static final int DEFAULT_CAPACITY = 1 << 20;
@@ -86,6 +98,8 @@ public final class MmapOptions {
     private final boolean create;
     private final int mode;
     private final boolean allowOtherOwner;
+    private final int spins;
+    private final int yields;
 
     private MmapOptions(final ChannelUri uri) {
         this.uri = uri;
@@ -133,6 +147,16 @@ public final class MmapOptions {
         create = uri.bool(CREATE, true);
         mode = uri.mode(MODE, DEFAULT_MODE);
         allowOtherOwner = uri.bool(ALLOW_OTHER_OWNER, false);
+        spins = count(uri, SPINS, DEFAULT_SPINS);
+        yields = count(uri, YIELDS, DEFAULT_YIELDS);
+    }
+
+    private static int count(final ChannelUri uri, final String name, final int defaultValue) {
+        final long value = uri.number(name, defaultValue);
+        if (value < 0 || value > 1_000_000) {
+            throw uri.bad(name, uri.string(name, ""), "is outside 0..1000000");
+        }
+        return (int) value;
     }
 
     /**
@@ -310,6 +334,20 @@ public final class MmapOptions {
      */
     public Duration timeout() {
         return timeout;
+    }
+
+    /**
+     * @return how many empty polls an idle futex or provider receiver spins before it yields.
+     */
+    public int spins() {
+        return spins;
+    }
+
+    /**
+     * @return how many empty polls an idle futex or provider receiver yields before it sleeps.
+     */
+    public int yields() {
+        return yields;
     }
 
     /**

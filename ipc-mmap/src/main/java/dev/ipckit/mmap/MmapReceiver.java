@@ -67,8 +67,6 @@ public final class MmapReceiver implements Receiver {
     public static final long SLEEP_SLICE_NS = 50_000_000L;
     /** How long an unnamed, unfinished record may block the head before it is settled (producers=many). */
     public static final long UNBLOCK_GRACE_NS = 1_000_000_000L;
-    private static final int SPINS_BEFORE_SLEEP = 50;
-    private static final int YIELDS_BEFORE_SLEEP = 10;
 
     private final MmapOptions options;
     private final String uri;
@@ -638,10 +636,10 @@ public final class MmapReceiver implements Receiver {
 
         @Override
         public void idle() {
-            if (idles < SPINS_BEFORE_SLEEP) {
+            if (idles < options.spins()) {
                 idles++;
                 Thread.onSpinWait();
-            } else if (idles < SPINS_BEFORE_SLEEP + YIELDS_BEFORE_SLEEP) {
+            } else if (idles < options.spins() + options.yields()) {
                 idles++;
                 Thread.yield();
             } else {

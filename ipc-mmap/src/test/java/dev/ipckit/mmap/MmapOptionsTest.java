@@ -54,6 +54,17 @@ class MmapOptionsTest {
         assertEquals(Duration.ofSeconds(10), options.timeout());
         assertFalse(options.unlinkOnClose());
         assertTrue(options.create());
+        assertEquals(MmapOptions.DEFAULT_SPINS, options.spins());
+        assertEquals(MmapOptions.DEFAULT_YIELDS, options.yields());
+    }
+
+    @Test
+    void shouldReadSpinsAndYieldsAndRejectNegativeOnes() {
+        final MmapOptions options = MmapOptions.parse("mmap:orders?wait=futex&spins=0&yields=3");
+        assertEquals(0, options.spins());
+        assertEquals(3, options.yields());
+        assertTrue(rejected("mmap:orders?spins=-1").startsWith("spins=-1 in 'mmap:orders?spins=-1' is outside"));
+        assertTrue(rejected("mmap:orders?yields=many").startsWith("yields=many"));
     }
 
     @Test
