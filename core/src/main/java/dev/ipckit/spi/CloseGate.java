@@ -39,6 +39,16 @@ public final class CloseGate {
     private final AtomicBoolean deferred = new AtomicBoolean();
     private volatile boolean closed;
     private volatile Thread waiter;
+
+    private static final java.lang.invoke.VarHandle WAITER;
+
+    static {
+        try {
+            WAITER = java.lang.invoke.MethodHandles.lookup().findVarHandle(CloseGate.class, "waiter", Thread.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private Thread inCallback;
 
     /**
@@ -65,7 +75,9 @@ public final class CloseGate {
      * @return true when a close handed the release of the end to this thread: release it now.
      */
     public boolean endWait() {
-        waiter = null;
+        // A release store, not a volatile one: a closer that still reads the old value only waits a little longer
+        // (it parks and looks again), and the flags below decide the release exactly once either way.
+        WAITER.setRelease(this, (Thread) null);
         return closed && deferred.compareAndSet(true, false);
     }
 

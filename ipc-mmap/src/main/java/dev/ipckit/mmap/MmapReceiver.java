@@ -89,6 +89,14 @@ public final class MmapReceiver implements Receiver {
     private long sleeps;
     private int seenSenderEvents;
     private long lastLivenessCheck;
+    /**
+     * With {@code wait=spin} an empty poll costs a few nanoseconds, and reading the clock on every one would delay
+     * the next message by as much again: the clock is read on one empty poll in {@code CLOCK_MASK + 1}. Waits that
+     * yield or sleep read it every time.
+     */
+    private final int clockMask;
+    private int emptyPolls;
+    private int waitLoops;
     private boolean sendersGone;
     private long stuckHead = -1;
     private long stuckSince;
@@ -102,6 +110,7 @@ public final class MmapReceiver implements Receiver {
 
     private MmapReceiver(final MmapOptions options, final RingFile file) {
         this.options = options;
+        this.clockMask = file.waitMode == WaitMode.SPIN ? 63 : 0;
         this.uri = options.uri().uri();
         this.file = file;
         this.header = file.header;
@@ -209,7 +218,7 @@ public final class MmapReceiver implements Receiver {
             while (true) {
                 idle.idle(read); // futex and wake-up waits touch the header
                 read = poll(handler, limit); // throws ChannelClosedException once another thread closed this end
-                if (read > 0 || System.nanoTime() - deadline >= 0) {
+                if (read > 0 || (++waitLoops & clockMask) == 0 && System.nanoTime() - deadline >= 0) {
                     return read;
                 }
             }
@@ -321,6 +330,9 @@ public final class MmapReceiver implements Receiver {
 
     private int onEmpty(final MessageHandler handler, final int limit) {
         final int events = header.getIntVolatile(RingFileDescriptor.SENDER_EVENTS_OFFSET);
+        if (events == seenSenderEvents && !sendersGone && (++emptyPolls & clockMask) != 0) {
+            return 0;
+        }
         final long now = System.nanoTime();
         if (events == seenSenderEvents && !sendersGone && now - lastLivenessCheck < LIVENESS_INTERVAL_NS) {
             return 0;
