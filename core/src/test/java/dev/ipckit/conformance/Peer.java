@@ -2,7 +2,6 @@ package dev.ipckit.conformance;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import dev.ipckit.spi.JavaCommand;
 
@@ -69,29 +68,6 @@ public interface Peer extends AutoCloseable {
         } catch (final java.io.IOException e) {
             throw new IllegalStateException("cannot start a child JVM: " + e.getMessage(), e);
         }
-        return new Peer() {
-            @Override
-            public long pid() {
-                return process.pid();
-            }
-
-            @Override
-            public Integer awaitExit(final Duration timeout) {
-                try {
-                    return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS) ? process.exitValue() : null;
-                } catch (final InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for child " + process.pid(), e);
-                }
-            }
-
-            @Override
-            public void kill() {
-                if (process.isAlive()) {
-                    process.destroyForcibly();
-                }
-                awaitExit(Duration.ofSeconds(30));
-            }
-        };
+        return new ProcessPeer(process);
     }
 }

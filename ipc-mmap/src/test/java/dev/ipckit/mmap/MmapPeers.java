@@ -7,9 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import dev.ipckit.conformance.Peer;
+import dev.ipckit.conformance.ProcessPeer;
 import dev.ipckit.spi.JavaCommand;
 
 /**
@@ -22,36 +22,12 @@ final class MmapPeers {
     /**
      * A child JVM whose standard output goes to a file.
      */
-    static final class Child implements Peer {
-        private final Process process;
+    static final class Child extends ProcessPeer {
         private final Path output;
 
         Child(final Process process, final Path output) {
-            this.process = process;
+            super(process);
             this.output = output;
-        }
-
-        @Override
-        public long pid() {
-            return process.pid();
-        }
-
-        @Override
-        public Integer awaitExit(final Duration timeout) {
-            try {
-                return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS) ? process.exitValue() : null;
-            } catch (final InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for child " + process.pid(), e);
-            }
-        }
-
-        @Override
-        public void kill() {
-            if (process.isAlive()) {
-                process.destroyForcibly(); // SIGKILL to this child only
-            }
-            awaitExit(Duration.ofSeconds(30));
         }
 
         /**
