@@ -56,27 +56,40 @@ class MmapChaosTest {
             childReceives("many-to-one held back", 6, ring("m2o-back", "capacity=16k&producers=many")),
             childReceives("futex held back", 7, ring("futex-back", "capacity=16k&wait=futex")));
         final int rounds = Reliability.chaosRounds();
-        final Chaos.Summary summary = Chaos.run("mmap (one-to-one, many-to-one, futex)", (round, roundDir) ->
-            new Chaos.Round() {
-                @Override
-                public List<Chaos.Channel> channels() {
-                    return channels;
-                }
-
-                @Override
-                public Peer start(final List<String> childArgs) {
-                    return Peer.startJvm(ChaosPeer.class, childArgs, null);
-                }
-
-                @Override
-                public String warmUri() {
-                    return "mmap:" + roundDir.resolve("warm") + "?capacity=4k&wait=futex&unlinkOnClose=true";
-                }
-            }, dir, rounds, Reliability.chaosSeed(), 4000);
+        final Chaos.Summary summary = run("mmap (one-to-one, many-to-one, futex)", channels, "futex", dir);
         assertEquals(rounds, summary.kills());
         assertEquals(rounds * 3, summary.sendersGone());
         assertEquals(rounds * 3, summary.receiversGone());
         assertTrue(summary.received() > 0 && summary.sent() > 0, summary.toString());
+    }
+
+    /**
+     * Runs {@link Reliability#chaosRounds()} rounds whose child carries {@code channels}.
+     *
+     * @param title names the run in its summary.
+     * @param channels the rings, reused by every round.
+     * @param warmWait the wait mode of the ring each next child warms up on.
+     * @param dir scratch space.
+     * @return what the rounds counted.
+     */
+    static Chaos.Summary run(final String title, final List<Chaos.Channel> channels, final String warmWait,
+                             final Path dir) {
+        return Chaos.run(title, (round, roundDir) -> new Chaos.Round() {
+            @Override
+            public List<Chaos.Channel> channels() {
+                return channels;
+            }
+
+            @Override
+            public Peer start(final List<String> childArgs) {
+                return Peer.startJvm(ChaosPeer.class, childArgs, null);
+            }
+
+            @Override
+            public String warmUri() {
+                return "mmap:" + roundDir.resolve("warm") + "?capacity=4k&wait=" + warmWait + "&unlinkOnClose=true";
+            }
+        }, dir, Reliability.chaosRounds(), Reliability.chaosSeed(), 4000);
     }
 
     static Chaos.Channel childSends(final String label, final List<Integer> streams, final String uri) {

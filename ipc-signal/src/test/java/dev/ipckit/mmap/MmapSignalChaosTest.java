@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.ipckit.conformance.Chaos;
-import dev.ipckit.conformance.ChaosPeer;
-import dev.ipckit.conformance.Peer;
 import dev.ipckit.conformance.Reliability;
 
 /**
@@ -51,23 +49,8 @@ class MmapSignalChaosTest {
             MmapChaosTest.childReceives("signal many-to-one held back", 5,
                 ring("m2o-back", "capacity=16k&producers=many&signal=SIGRTMIN+6")));
         final int rounds = Reliability.chaosRounds();
-        final Chaos.Summary summary = Chaos.run("mmap wait=signal (one-to-one, many-to-one)", (round, roundDir) ->
-            new Chaos.Round() {
-                @Override
-                public List<Chaos.Channel> channels() {
-                    return channels;
-                }
-
-                @Override
-                public Peer start(final List<String> childArgs) {
-                    return Peer.startJvm(ChaosPeer.class, childArgs, null);
-                }
-
-                @Override
-                public String warmUri() {
-                    return "mmap:" + roundDir.resolve("warm") + "?capacity=4k&wait=signal&unlinkOnClose=true";
-                }
-            }, dir, rounds, Reliability.chaosSeed(), 4000);
+        final Chaos.Summary summary = MmapChaosTest.run("mmap wait=signal (one-to-one, many-to-one)", channels,
+            "signal", dir);
         assertEquals(rounds, summary.kills());
         assertEquals(rounds * 2, summary.sendersGone());
         assertEquals(rounds * 2, summary.receiversGone());
