@@ -91,7 +91,7 @@ public final class MemoryChannelProvider implements ChannelProvider {
                         + shared.maxMessage + " of " + uri.uri());
                 }
                 if (shared.receiverClosed) {
-                    throw new PeerGoneException("the receiver of " + uri.uri() + " closed");
+                    throw new PeerGoneException(PeerGoneException.Reason.CLOSED, 0, "the receiver of " + uri.uri() + " closed");
                 }
             }
 
@@ -141,7 +141,7 @@ public final class MemoryChannelProvider implements ChannelProvider {
                 final boolean senderGone = shared.senderClosed;
                 final int n = shared.ring.read((type, buffer, index, length) -> handler.onMessage(buffer, index, length), limit);
                 if (n == 0 && senderGone) {
-                    throw new PeerGoneException("the sender of " + uri.uri() + " closed, and every message it sent was delivered");
+                    throw new PeerGoneException(PeerGoneException.Reason.CLOSED, 0, "the sender of " + uri.uri() + " closed, and every message it sent was delivered");
                 }
                 return n;
             }

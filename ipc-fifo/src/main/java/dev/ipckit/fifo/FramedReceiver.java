@@ -81,7 +81,7 @@ final class FramedReceiver implements Receiver {
             if (delivered > 0) {
                 return delivered;
             }
-            throw new PeerGoneException(gone.getMessage(), gone);
+            throw new PeerGoneException(gone.reason(), gone.peerPid(), gone.getMessage(), gone);
         }
         long n = fill();
         if (n == 0 && !writerSeen && hungUp()) {
@@ -171,7 +171,8 @@ final class FramedReceiver implements Receiver {
     }
 
     private PeerGoneException peerGone() {
-        return new PeerGoneException("the sender of " + name + " ('" + uri + "') is gone: end of file, so every "
+        return new PeerGoneException(decoder.partialBytes() > 0 ? PeerGoneException.Reason.CUT : PeerGoneException.Reason.CLOSED,
+            0, "the sender of " + name + " ('" + uri + "') is gone: end of file, so every "
             + "process that had it open for writing has closed it or died; every whole message was delivered"
             + decoder.discardPartial());
     }

@@ -186,7 +186,7 @@ final class FramedSender implements Sender {
             throw new ChannelException(broken.getMessage(), broken);
         }
         if (gone != null) {
-            throw new PeerGoneException(gone.getMessage(), gone.getCause());
+            throw new PeerGoneException(gone.reason(), gone.peerPid(), gone.getMessage(), gone.getCause());
         }
     }
 
@@ -321,7 +321,7 @@ final class FramedSender implements Sender {
     }
 
     private PeerGoneException markGone(final NativeException cause, final long written, final int frame) {
-        gone = new PeerGoneException("the receiver of " + name + " ('" + uri + "') is gone: " + readerGoneSentence()
+        gone = new PeerGoneException(PeerGoneException.Reason.CLOSED, 0, "the receiver of " + name + " ('" + uri + "') is gone: " + readerGoneSentence()
             + (written > 0 ? "; " + written + " of the " + frame + " bytes of the frame in progress went out before" : "")
             + "; open a new sender once a receiver is back", cause);
         return gone;

@@ -454,11 +454,12 @@ public final class MmapReceiver implements Receiver {
     private PeerGoneException sendersGoneException() {
         final int pid = header.getIntVolatile(RingFileDescriptor.LAST_SENDER_PID_OFFSET);
         if (manyProducers) {
-            return new PeerGoneException("every sender of '" + uri + "' has gone (the last to open was process " + pid
+            return new PeerGoneException(PeerGoneException.Reason.CLOSED, pid, "every sender of '" + uri + "' has gone (the last to open was process " + pid
                 + "), and every message they committed to " + file.path + " was delivered");
         }
         final boolean died = header.getIntVolatile(RingFileDescriptor.slotOffset(0) + RingFileDescriptor.SLOT_PID) != 0;
-        return new PeerGoneException("the sender of '" + uri + "' (process " + pid + ") "
+        return new PeerGoneException(died ? PeerGoneException.Reason.DIED : PeerGoneException.Reason.CLOSED, pid,
+            "the sender of '" + uri + "' (process " + pid + ") "
             + (died ? "died (its lock on " + file.path + " is gone)" : "closed its end") + ", and every message it "
             + "committed was delivered");
     }

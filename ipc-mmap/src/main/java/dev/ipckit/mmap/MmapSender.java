@@ -378,8 +378,9 @@ public final class MmapSender implements Sender {
 
     private void checkReceiverNotClosed() {
         if (header.getIntVolatile(RingFileDescriptor.RECEIVER_STATE_OFFSET) == RingFileDescriptor.RECEIVER_CLOSED) {
-            throw new PeerGoneException("the receiver of '" + uri + "' (process "
-                + header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET) + ") closed its end of " + file.path
+            final int pid = header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET);
+            throw new PeerGoneException(PeerGoneException.Reason.CLOSED, pid, "the receiver of '" + uri + "' (process "
+                + pid + ") closed its end of " + file.path
                 + "; messages still in the ring stay there for the next receiver");
         }
     }
@@ -397,8 +398,9 @@ public final class MmapSender implements Sender {
         file.checkSize();
         if (header.getIntVolatile(RingFileDescriptor.RECEIVER_STATE_OFFSET) == RingFileDescriptor.RECEIVER_OPEN
             && !file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)) {
-            throw new PeerGoneException("the receiver of '" + uri + "' (process "
-                + header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET) + ") died: its lock on " + file.path
+            final int pid = header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET);
+            throw new PeerGoneException(PeerGoneException.Reason.DIED, pid, "the receiver of '" + uri + "' (process "
+                + pid + ") died: its lock on " + file.path
                 + " is gone and the ring is full");
         }
     }

@@ -381,7 +381,7 @@ public final class Doorbell implements AutoCloseable {
         final int bellSignal = (int) INT.getVolatile(file, (long) SIGNAL_OFFSET);
         if (SignalWaker.send(waiterPid, waiterTid, bellSignal) != 0) {
             if (!PosixProcess.exists(waiterPid)) {
-                throw new PeerGoneException("doorbell " + path + ": the waiting process " + waiterPid + " is gone");
+                throw new PeerGoneException(PeerGoneException.Reason.DIED, waiterPid, "doorbell " + path + ": the waiting process " + waiterPid + " is gone");
             }
             return false; // the thread left; its process lives and re-reads the counter when it waits again
         }

@@ -75,7 +75,7 @@ final class RecvCommand implements Callable<Integer> {
                 } catch (final PeerGoneException e) {
                     out.flush();
                     if (count != null) {
-                        throw new PeerGoneException("the sender left after " + received[0] + " of " + count + " messages: "
+                        throw new PeerGoneException(e.reason(), e.peerPid(), "the sender left after " + received[0] + " of " + count + " messages: "
                             + e.getMessage(), e);
                     }
                     break;
