@@ -1,5 +1,6 @@
 package dev.ipckit;
 
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
 import org.agrona.DirectBuffer;
@@ -61,5 +62,36 @@ public interface Sender extends Channel {
      */
     default boolean offer(final byte[] bytes, final Duration timeout) {
         return offer(new UnsafeBuffer(bytes), 0, bytes.length, timeout);
+    }
+
+    /**
+     * Writes one message if there is room, without blocking: the FFM-native form of
+     * {@link #offer(DirectBuffer, int, int)}, with the same contract. The payload is the whole segment (heap or
+     * native); slice it to send part of one.
+     *
+     * @param message the payload, {@code message.byteSize()} bytes, 0..{@link #maxMessageLength()}.
+     * @return {@code true} when written, {@code false} when the channel is full.
+     * @throws IllegalArgumentException when the message is longer than {@link #maxMessageLength()}.
+     * @throws PeerGoneException when the receiver has died or closed its end.
+     * @throws ChannelClosedException when this end is closed.
+     */
+    default boolean offer(final MemorySegment message) {
+        return SegmentViews.offer(this, message, Duration.ZERO);
+    }
+
+    /**
+     * Writes one message, waiting up to {@code timeout} for room: the FFM-native form of
+     * {@link #offer(DirectBuffer, int, int, Duration)}, with the same contract.
+     *
+     * @param message the payload, {@code message.byteSize()} bytes, 0..{@link #maxMessageLength()}.
+     * @param timeout how long to wait for room.
+     * @return {@code true} when written, {@code false} when the timeout passed with the channel still full.
+     * @throws IllegalArgumentException when the message is longer than {@link #maxMessageLength()}.
+     * @throws PeerGoneException when the receiver has died or closed its end, including while waiting.
+     * @throws ChannelClosedException when this end is closed.
+     * @throws ChannelInterruptedException when the thread is interrupted while it waits.
+     */
+    default boolean offer(final MemorySegment message, final Duration timeout) {
+        return SegmentViews.offer(this, message, timeout);
     }
 }
