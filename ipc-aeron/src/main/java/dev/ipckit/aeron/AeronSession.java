@@ -14,11 +14,14 @@ import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 import io.aeron.Aeron;
+import io.aeron.CncFileDescriptor;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.DriverTimeoutException;
 
 import dev.ipckit.ChannelException;
+import dev.ipckit.ChannelInterruptedException;
 
 /**
  * One end's connection to a media driver: the Aeron client, and for {@code driver=embedded} the driver itself.
@@ -80,6 +83,7 @@ final class AeronSession implements AutoCloseable {
      * @throws ChannelException with a sentence when the driver cannot start or cannot be reached.
      */
     static AeronSession open(final String uri, final AeronOptions options) {
+        ChannelInterruptedException.checkInterrupt("open", uri);
         final Holder errors = new Holder();
         Path directory = null;
         MediaDriver driver = null;
@@ -87,6 +91,12 @@ final class AeronSession implements AutoCloseable {
             final String aeronDir;
             if (options.external()) {
                 aeronDir = options.aeronDir();
+                if (!CommonContext.newCncFile(aeronDir).exists()) {
+                    throw new ChannelException("no media driver runs in aeron.dir=" + aeronDir + " for '" + uri
+                        + "' (there is no " + CncFileDescriptor.CNC_FILE + " in it); start one there (java "
+                        + "io.aeron.driver.MediaDriver, or aeronmd), name its directory with aeron.dir=, or leave "
+                        + "driver=external out to start an embedded one");
+                }
             } else {
                 directory = createPrivateDirectory(uri);
                 driver = MediaDriver.launch(embeddedDriver(directory.resolve("driver"), options, errors));
@@ -107,6 +117,9 @@ final class AeronSession implements AutoCloseable {
             stopDriver(driver, directory);
             if (e instanceof ChannelException) {
                 throw e;
+            }
+            if (Thread.currentThread().isInterrupted()) { // Aeron's file channels close on an interrupt
+                throw ChannelInterruptedException.interrupted("open", uri);
             }
             throw new ChannelException("cannot start Aeron for '" + uri + "': " + e + (options.external() ? ""
                 : "; is /dev/shm full or not writable? (df -h /dev/shm)"), e);

@@ -26,9 +26,11 @@ final class Ports {
 
     /**
      * @param options more options, each starting with {@code &}, or empty.
-     * @return an {@code aeron:udp} URI on a fresh loopback port, with a short peer timeout and linger.
+     * @return an {@code aeron:udp} URI on a fresh loopback port, with a short peer timeout and linger unless the
+     *     options give their own.
      */
     static String loopbackUri(final String options) {
-        return "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort() + "&peerTimeout=3s&linger=2s" + options;
+        return "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort() + (options.contains("peerTimeout=") ? ""
+            : "&peerTimeout=3s") + (options.contains("linger=") ? "" : "&linger=2s") + options;
     }
 }
