@@ -25,6 +25,7 @@ import dev.ipckit.Channels;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Sender;
 import dev.ipckit.examples.Generated;
+import dev.ipckit.mmap.RingFileInspector;
 
 /**
  * {@code send}, {@code recv}, {@code stat} and {@code bridge} over {@code aeron:udp} on 127.0.0.1, each command a
@@ -126,6 +127,41 @@ class CliAeronTest {
             final List<String> said = downstream.err().lines().toList();
             assertEquals(1, said.size(), downstream.err());
             assertTrue(said.get(0).contains("stopped without closing"), said.get(0));
+        }
+    }
+
+    @Test
+    void shouldStopABridgeCleanlyOnSigtermEndingTheStreamDownstream() {
+        final Path a = dir.resolve("ring-term");
+        final String udp = aeronUri();
+        try (Cli recv = Cli.start("recv", udp); Cli bridge = Cli.start("bridge", "mmap:" + a + "?capacity=64k", udp)) {
+            awaitFile(a, bridge);
+            try (Sender sender = Channels.openSender("mmap:" + a + "?create=false&timeout=60s")) {
+                for (final String line : List.of("one", "two", "three")) {
+                    assertTrue(sender.offer(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), DEADLINE));
+                }
+                awaitTaken(a, 3);
+                assertTrue(ProcessHandle.of(bridge.pid()).orElseThrow().destroy(), "SIGTERM to the bridge");
+                final Cli.Result stopped = bridge.await();
+                assertEquals(128 + 15, stopped.exitCode(), stopped.err());
+                assertTrue(stopped.err().contains("stopped; forwarded 3 messages"), stopped.err());
+            }
+            final Cli.Result received = recv.await();
+            assertEquals(0, received.exitCode(), "the bridge closed its end: a finished stream; " + received.err());
+            assertEquals(List.of("one", "two", "three"), received.lines());
+        }
+    }
+
+    private static void awaitTaken(final Path ring, final long count) {
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            try (RingFileInspector inspector = RingFileInspector.open(ring.toString())) {
+                if (inspector.stat().messagesReceived() >= count) {
+                    return;
+                }
+            }
+            assertTrue(System.nanoTime() - deadline < 0, "the bridge took " + count + " messages from " + ring);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 
