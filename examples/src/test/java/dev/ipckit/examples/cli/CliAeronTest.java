@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.ipckit.Channels;
 import dev.ipckit.PeerGoneException;
+import dev.ipckit.Receiver;
 import dev.ipckit.Sender;
 import dev.ipckit.examples.Generated;
 import dev.ipckit.mmap.RingFileInspector;
@@ -163,6 +164,24 @@ class CliAeronTest {
             assertTrue(System.nanoTime() - deadline < 0, "the bridge took " + count + " messages from " + ring);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
+    }
+
+    @Test
+    void shouldShowTheDriversAndPositionsOfALiveChannel() {
+        final String uri = aeronUri();
+        try (Receiver receiver = Channels.openReceiver(uri); Sender sender = Channels.openSender(uri)) {
+            assertTrue(sender.offer("seen".getBytes(java.nio.charset.StandardCharsets.UTF_8), DEADLINE));
+            assertEquals(1, receiver.poll((b, o, l) -> { }, 1, DEADLINE));
+            final Cli.Result stat = Cli.run("stat", uri);
+            assertEquals(0, stat.exitCode(), stat.err());
+            final String pid = Long.toString(ProcessHandle.current().pid());
+            assertEquals(2, stat.out().lines().filter(l -> l.startsWith("driver") && l.contains("(embedded, pid " + pid
+                + " alive)")).count(), "a driver per end: " + stat.out());
+            assertTrue(stat.out().contains("pub-pos") && stat.out().contains("sub-pos"), stat.out());
+        }
+        final Cli.Result after = Cli.run("stat", uri);
+        assertEquals(0, after.exitCode(), after.err());
+        assertTrue(after.out().startsWith("no media driver of this user"), after.out());
     }
 
     @Test
