@@ -20,8 +20,8 @@ import picocli.CommandLine.ScopeType;
         " 1:the channel failed, the peer died, verification failed, or a bench row could not be measured"
             + " (one sentence on stderr)",
         " 2:bad usage, a bad URI or a bad option"},
-    subcommands = {DemoCommand.class, SendCommand.class, RecvCommand.class, StatCommand.class, GcCommand.class,
-        ExampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, SendCommand.class, RecvCommand.class, BridgeCommand.class, StatCommand.class,
+        GcCommand.class, ExampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     /** Exit code for a channel failure, a dead peer, a failed verification or a bench row without figures. */
     public static final int EXIT_FAILED = 1;

@@ -1,9 +1,11 @@
 package dev.ipckit.examples.cli;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.ipckit.ChannelUri;
+import dev.ipckit.aeron.AeronInspector;
 import dev.ipckit.mmap.RingFileInspector;
 import dev.ipckit.posix.FileStat;
 import dev.ipckit.posix.NativeException;
@@ -20,9 +22,11 @@ import picocli.CommandLine.Parameters;
     description = {"Show a channel without taking a role in it.",
         "mmap: capacity, max message, producers, wait mode and signal, receiver and sender pids (alive or dead),",
         "      positions, backlog and counters (read from the ring file's header).",
-        "fifo: the pipe buffer size and the bytes queued (opens the FIFO for reading for a moment)."})
+        "fifo: the pipe buffer size and the bytes queued (opens the FIFO for reading for a moment).",
+        "aeron: each media driver of this user's ends (or the external one) with its pid, and its counters for the",
+        "      endpoint and stream: publisher, sender and receiver positions and limits, subscriber positions."})
 final class StatCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "URI", description = "mmap:NAME or fifo:PATH")
+    @Parameters(index = "0", paramLabel = "URI", description = "mmap:NAME, fifo:PATH or aeron:udp?endpoint=HOST:PORT")
     String uri;
 
     @Override
@@ -36,7 +40,9 @@ final class StatCommand implements Callable<Integer> {
                 }
             }
             case "fifo" -> fifo(out, parsed.path());
-            default -> throw new IllegalArgumentException("stat reads mmap: and fifo: channels, not " + parsed.scheme() + ":");
+            case "aeron" -> aeron(out, uri);
+            default -> throw new IllegalArgumentException("stat reads mmap:, fifo: and aeron: channels, not "
+                + parsed.scheme() + ":");
         }
         return 0;
     }
@@ -66,6 +72,26 @@ final class StatCommand implements Callable<Integer> {
             stat.messagesSent(), stat.messagesReceived(), stat.bytesSent(), stat.timesFull(), stat.wakeupsSent(),
             stat.receiverSleeps());
         out.printf("state       %s%n", stat.abandoned() ? "abandoned: no end holds it (ipckit gc removes it)" : "in use");
+    }
+
+    private static void aeron(final PrintStream out, final String uri) {
+        final List<AeronInspector.Driver> drivers = AeronInspector.inspect(uri);
+        boolean any = false;
+        for (final AeronInspector.Driver driver : drivers) {
+            if (driver.counters().isEmpty()) {
+                continue;
+            }
+            any = true;
+            out.printf("driver      %s (%s, pid %d %s)%n", driver.directory(), driver.embedded() ? "embedded" : "external",
+                driver.pid(), driver.alive() ? "alive" : "dead");
+            for (final AeronInspector.Counter counter : driver.counters()) {
+                out.printf("  %,20d  %s%n", counter.value(), counter.label());
+            }
+        }
+        if (!any) {
+            out.println("no media driver of this user (of " + drivers.size() + " found) has a publication or "
+                + "subscription on " + uri);
+        }
     }
 
     private static void fifo(final PrintStream out, final String path) {
