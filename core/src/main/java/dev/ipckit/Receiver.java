@@ -45,7 +45,7 @@ public interface Receiver extends Channel {
      * @throws ChannelClosedException when this end is closed.
      */
     default int poll(final SegmentHandler handler, final int limit) {
-        return poll(SegmentViews.adapt(handler), limit);
+        return poll(SegmentViews.adapt(this, "poll(SegmentHandler, int)", handler), limit);
     }
 
     /**
@@ -61,6 +61,6 @@ public interface Receiver extends Channel {
      * @throws ChannelInterruptedException when the thread is interrupted while it waits.
      */
     default int poll(final SegmentHandler handler, final int limit, final Duration timeout) {
-        return poll(SegmentViews.adapt(handler), limit, timeout);
+        return poll(SegmentViews.adapt(this, "poll(SegmentHandler, int, Duration)", handler), limit, timeout);
     }
 }

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The sending end of a {@link Channel}.
@@ -43,25 +42,26 @@ public interface Sender extends Channel {
     boolean offer(DirectBuffer buffer, int offset, int length, Duration timeout);
 
     /**
-     * Convenience form of {@link #offer(DirectBuffer, int, int)} for a byte array. It wraps the array in a
-     * new view on each call; hot paths should reuse a {@link DirectBuffer} instead.
+     * Convenience form of {@link #offer(MemorySegment)} for a byte array: the same contract, and like it no Agrona
+     * buffer (so no JVM flag) on a transport that serves the segment form natively. It wraps the array in a new
+     * segment on each call; hot paths should reuse a segment or a {@link DirectBuffer} instead.
      *
      * @param bytes the payload, whole.
      * @return {@code true} when written, {@code false} when full.
      */
     default boolean offer(final byte[] bytes) {
-        return offer(new UnsafeBuffer(bytes), 0, bytes.length);
+        return offer(MemorySegment.ofArray(bytes));
     }
 
     /**
-     * Convenience form of {@link #offer(DirectBuffer, int, int, Duration)} for a byte array.
+     * Convenience form of {@link #offer(MemorySegment, Duration)} for a byte array.
      *
      * @param bytes the payload, whole.
      * @param timeout how long to wait for room.
      * @return {@code true} when written, {@code false} on timeout.
      */
     default boolean offer(final byte[] bytes, final Duration timeout) {
-        return offer(new UnsafeBuffer(bytes), 0, bytes.length, timeout);
+        return offer(MemorySegment.ofArray(bytes), timeout);
     }
 
     /**

@@ -47,6 +47,28 @@ public final class ChildJvm {
     }
 
     /**
+     * Runs {@code mainClass} with this JVM's class path but other JVM flags in place of
+     * {@link JavaCommand#JVM_FLAGS}, e.g. to show what a JVM started without one of them does.
+     *
+     * @param flags the flags, e.g. {@code List.of("--enable-native-access=ALL-UNNAMED")}.
+     * @param mainClass the class to run.
+     * @param args its arguments.
+     * @param workingDirectory its working directory.
+     * @param timeout the longest it may run.
+     * @return how it ended.
+     */
+    public static Result runWithFlags(final List<String> flags, final Class<?> mainClass, final List<String> args,
+                                      final Path workingDirectory, final Duration timeout) {
+        final List<String> command = new ArrayList<>(JavaCommand.of(mainClass, args));
+        if (!command.subList(1, 1 + JavaCommand.JVM_FLAGS.size()).equals(JavaCommand.JVM_FLAGS)) {
+            throw new IllegalStateException("JavaCommand.of no longer starts with java and its JVM_FLAGS: " + command);
+        }
+        command.subList(1, 1 + JavaCommand.JVM_FLAGS.size()).clear();
+        command.addAll(1, flags);
+        return start(command, workingDirectory, timeout);
+    }
+
+    /**
      * Runs {@code mainClass} under a shell that first sets the umask, so that files the child creates show
      * whether their mode depends on it.
      *

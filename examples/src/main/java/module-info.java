@@ -1,0 +1,18 @@
+/**
+ * Producer/consumer example pairs and the {@code ipckit} command line. The command line runs on the class path
+ * (the {@code ./ipckit} launcher); {@code ipckit bench} needs the benchmark jar beside it, which the launcher adds
+ * for that command only.
+ */
+@SuppressWarnings({"requires-automatic"})
+module dev.ipckit.examples {
+    requires dev.ipckit.fifo;
+    requires dev.ipckit.mmap;
+    requires dev.ipckit.aeron;
+    // Only 'ipckit bench' uses the ping-pong tool; the other commands run without it.
+    requires static dev.ipckit.bench;
+    requires info.picocli;
+
+    exports dev.ipckit.examples;
+    // picocli reads the commands' annotated fields and creates the commands by reflection.
+    opens dev.ipckit.examples.cli to info.picocli;
+}
