@@ -13,8 +13,10 @@ package dev.ipckit;
  * that message, and the end is released when the poll returns); and another thread may close an end while a
  * timed {@code poll} or {@code offer} is in progress on it (that call ends with {@link ChannelClosedException},
  * and close returns once it has left, so nothing it still uses is released under it). {@link #close()} is
- * idempotent and releases every descriptor, mapping and lock the end holds; any other call after close throws
- * {@link ChannelClosedException}.
+ * idempotent and releases every descriptor, mapping and lock the end holds. After close, {@link #uri()},
+ * {@link #maxMessageLength()} and {@link #isClosed()} keep answering (they are fixed properties of the end and
+ * touch nothing close released); every other call ({@code offer} and {@code poll} in every form, whatever their
+ * arguments, and {@link #isPeerAlive()}) throws {@link ChannelClosedException}.
  */
 public interface Channel extends AutoCloseable {
 
@@ -38,6 +40,7 @@ public interface Channel extends AutoCloseable {
      * peer leave. The answer may be stale as soon as it is returned.
      *
      * @return {@code false} once the peer has died or closed its end.
+     * @throws ChannelClosedException when this end is closed.
      */
     boolean isPeerAlive();
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.ipckit.Channel;
 import dev.ipckit.ChannelClosedException;
+import dev.ipckit.MessageHandler;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Receiver;
+import dev.ipckit.SegmentHandler;
 import dev.ipckit.Sender;
 
 /**
@@ -256,6 +260,59 @@ public abstract class ChannelConformanceTest {
         assertThrows(ChannelClosedException.class, () -> sender().offer(buffer, 0, 1, Duration.ofMillis(1)));
         assertThrows(ChannelClosedException.class, () -> receiver().poll((b, o, l) -> { }, 1));
         assertThrows(ChannelClosedException.class, () -> receiver().poll((b, o, l) -> { }, 1, Duration.ofMillis(1)));
+    }
+
+    @Test
+    void shouldThrowChannelClosedFromEveryMethodOfAClosedSender() {
+        final String uri = sender().uri();
+        final int max = sender().maxMessageLength();
+        sender().close();
+        assertClosedEnd(sender(), uri, max);
+        final Sender closed = sender();
+        assertClosed("offer(DirectBuffer, int, int)", () -> closed.offer(buffer, 0, 1));
+        assertClosed("offer(DirectBuffer, int, int, Duration)", () -> closed.offer(buffer, 0, 1, Duration.ofMillis(1)));
+        assertClosed("offer(byte[])", () -> closed.offer(new byte[1]));
+        assertClosed("offer(byte[], Duration)", () -> closed.offer(new byte[1], Duration.ofMillis(1)));
+        assertClosed("offer(MemorySegment)", () -> closed.offer(MemorySegment.ofArray(new byte[1])));
+        assertClosed("offer(MemorySegment, Duration)",
+            () -> closed.offer(MemorySegment.ofArray(new byte[1]), Duration.ofMillis(1)));
+        assertClosed("offer of a too long message", () -> closed.offer(buffer, 0, max + 1));
+    }
+
+    @Test
+    void shouldThrowChannelClosedFromEveryMethodOfAClosedReceiver() {
+        final String uri = receiver().uri();
+        final int max = receiver().maxMessageLength();
+        buffer.putInt(0, 5);
+        assertTrue(sender().offer(buffer, 0, 4, DEADLINE));
+        receiver().close();
+        assertClosedEnd(receiver(), uri, max);
+        final Receiver closed = receiver();
+        final MessageHandler handler = (b, o, l) -> fail("a closed receiver delivered a message");
+        final SegmentHandler segmentHandler = m -> fail("a closed receiver delivered a message");
+        assertClosed("poll(MessageHandler, int)", () -> closed.poll(handler, 1));
+        assertClosed("poll(MessageHandler, int, Duration)", () -> closed.poll(handler, 1, Duration.ofMillis(1)));
+        assertClosed("poll(SegmentHandler, int)", () -> closed.poll(segmentHandler, 1));
+        assertClosed("poll(SegmentHandler, int, Duration)", () -> closed.poll(segmentHandler, 1, Duration.ofMillis(1)));
+        assertClosed("poll with limit 0", () -> closed.poll(handler, 0));
+    }
+
+    /**
+     * What every closed end answers: its URI, its maximum length and isClosed() keep answering (they are fixed
+     * properties and touch nothing close released), close() stays a no-op, isPeerAlive() throws.
+     */
+    private static void assertClosedEnd(final Channel end, final String uri, final int max) {
+        end.close();
+        assertTrue(end.isClosed(), "isClosed() after close");
+        assertEquals(uri, end.uri(), "uri() after close");
+        assertEquals(max, end.maxMessageLength(), "maxMessageLength() after close");
+        assertClosed("isPeerAlive()", end::isPeerAlive);
+    }
+
+    private static void assertClosed(final String call, final org.junit.jupiter.api.function.Executable executable) {
+        final ChannelClosedException e = assertThrows(ChannelClosedException.class, executable,
+            call + " after close throws ChannelClosedException");
+        assertTrue(e.getMessage().contains("closed"), call + ": " + e.getMessage());
     }
 
     @Test

@@ -107,6 +107,9 @@ public final class MemoryChannelProvider implements ChannelProvider {
 
             @Override
             public boolean isPeerAlive() {
+                if (closed) {
+                    throw ChannelClosedException.of("sender", uri.uri());
+                }
                 return !shared.receiverClosed;
             }
 
@@ -171,6 +174,9 @@ public final class MemoryChannelProvider implements ChannelProvider {
 
             @Override
             public boolean isPeerAlive() {
+                if (closed) {
+                    throw ChannelClosedException.of("receiver", uri.uri());
+                }
                 return !shared.senderClosed;
             }
 

@@ -189,7 +189,10 @@ final class FramedReceiver implements Receiver {
 
     @Override
     public boolean isPeerAlive() {
-        if (gate.isClosed() || gone != null) {
+        if (gate.isClosed()) {
+            throw ChannelClosedException.of("receiver", uri);
+        }
+        if (gone != null) {
             return false;
         }
         return !hungUp();

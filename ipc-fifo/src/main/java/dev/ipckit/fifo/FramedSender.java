@@ -339,7 +339,10 @@ final class FramedSender implements Sender {
 
     @Override
     public boolean isPeerAlive() {
-        if (gate.isClosed() || gone != null) {
+        if (gate.isClosed()) {
+            throw ChannelClosedException.of("sender", uri);
+        }
+        if (gone != null) {
             return false;
         }
         return (PosixPipes.poll(fd, PosixPipes.POLLOUT, 0) & PosixPipes.POLLERR) == 0;
