@@ -1,6 +1,7 @@
 package dev.ipckit.spi;
 
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
 
 import dev.ipckit.ChannelException;
 import dev.ipckit.posix.Errno;
@@ -68,8 +69,15 @@ public final class TemporaryFile {
      * @throws NativeException when the file cannot be created (the message names the directory and what to do).
      */
     public static TemporaryFile create(final String target, final int mode) {
+        return create(target, mode, () -> ThreadLocalRandom.current().nextLong());
+    }
+
+    /**
+     * @param random where the random part of each name drawn comes from.
+     */
+    static TemporaryFile create(final String target, final int mode, final LongSupplier random) {
         for (int attempt = 0; ; attempt++) {
-            final String path = nameFor(target, ThreadLocalRandom.current().nextLong());
+            final String path = nameFor(target, random.getAsLong());
             final int fd = PosixFiles.tryOpen(path, CREATE_FLAGS, mode);
             if (fd == -Errno.EEXIST && attempt < ATTEMPTS) {
                 continue; // someone's leftover, or a name drawn twice: draw another

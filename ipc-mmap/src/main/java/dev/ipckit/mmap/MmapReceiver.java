@@ -56,7 +56,10 @@ import dev.ipckit.spi.WakeupProvider;
  * A timed poll waits with the ring's {@link WaitMode}: an Agrona idle strategy for spin, yield, backoff and
  * sleep; for futex and wake-up providers, a few spins and yields, then the waiting-word protocol: publish
  * waiting, full fence, look at the ring once more, and only then sleep in the kernel, for at most
- * {@link #SLEEP_SLICE_NS} so that liveness is still checked. With a wake-up provider the waiter belongs to the
+ * {@link #SLEEP_SLICE_NS} so that liveness is still checked. The receiver publishes the ids a provider's waker
+ * needs (tid and token) only once its waiter exists, which for {@code wait=signal} means the signal is blocked in
+ * that thread and ignored by the process; a new receiver first clears what a dead one left (see
+ * {@link RingFileDescriptor#IDENTITY_SEQUENCE_OFFSET}). With a wake-up provider the waiter belongs to the
  * first thread that sleeps; another thread polling the same receiver backs off by parking instead, and
  * {@link #close()} releases the waiter only when called on its thread.
  *
@@ -218,6 +221,9 @@ public final class MmapReceiver implements Receiver {
     /**
      * Waits in slices of at most {@link #SLEEP_SLICE_NS}; {@link #close()} from another thread while this call is in
      * progress ends it with a {@link ChannelClosedException} and releases the ring only once this call has left it.
+     * An interrupt of the waiting thread ends the wait, in every wait mode, with a
+     * {@link ChannelInterruptedException} and the interrupt status kept: at once while it spins, yields or parks,
+     * and at the end of the current kernel sleep (at most one slice) with futex and wake-up providers.
      */
     @Override
     public int poll(final MessageHandler handler, final int limit, final Duration timeout) {

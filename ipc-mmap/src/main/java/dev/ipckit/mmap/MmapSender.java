@@ -36,7 +36,10 @@ import dev.ipckit.spi.WakeupProvider;
  *
  * <p>{@link #offer(DirectBuffer, int, int)} claims space, copies the payload and commits it: no allocation, no
  * lock and no system call. With {@code wait=futex} or a wake-up provider it then fences and reads the
- * receiver's waiting word, and makes the one wake-up system call only when the receiver sleeps.
+ * receiver's waiting word, and makes the one wake-up system call only when the receiver sleeps. A provider's
+ * wake-up (a signal for {@code wait=signal}) goes only to the live receiver: the sender tests the receiver's role
+ * lock before it sends, and signals only ids published by that lock's holder (tgkill after the lock test rather
+ * than pidfd_send_signal; the reason is given at {@code signalReceiver}).
  *
  * <h2>Zero-copy sends</h2>
  * A message can be written in place:
@@ -214,7 +217,9 @@ public final class MmapSender implements Sender {
 
     /**
      * Waits with the ring's idle strategy; {@link #close()} from another thread while this call is in progress ends
-     * it with a {@link ChannelClosedException} and releases the ring only once this call has left it.
+     * it with a {@link ChannelClosedException} and releases the ring only once this call has left it. An interrupt of
+     * the waiting thread ends the wait at once with a {@link ChannelInterruptedException}, the interrupt status kept
+     * and nothing written.
      */
     @Override
     public boolean offer(final DirectBuffer source, final int offset, final int length, final Duration timeout) {

@@ -205,6 +205,8 @@ class MmapTrustTest {
                 final RingFileInspector.Stat opened = awaitStat(ring, s -> true, "a snapshot");
                 assertTrue(!opened.receiverWaiting(), "the dead receiver's waiting word was cleared: " + opened);
                 assertEquals(0, opened.receiver().wakeToken(), "no token before its waiter exists: " + opened);
+                assertEquals(0, headerInt(ring, RingFileDescriptor.WAKE_TID_OFFSET),
+                    "no wake-up tid before its waiter exists (for wait=signal: before the signal is blocked)");
                 final int wakesBefore = TestParkWakeupProvider.WAKES.get();
                 assertTrue(sender.offer(buffer, 0, 8));
                 assertEquals(wakesBefore, TestParkWakeupProvider.WAKES.get(), "nothing to wake: it is awake");
@@ -216,6 +218,8 @@ class MmapTrustTest {
                 final RingFileInspector.Stat sleeping = awaitStat(ring, RingFileInspector.Stat::receiverWaiting,
                     "the new receiver asleep");
                 assertEquals(21, sleeping.receiver().wakeToken(), "its ids, published by its waiter: " + sleeping);
+                assertEquals(sleeping.receiver().tid(), headerInt(ring, RingFileDescriptor.WAKE_TID_OFFSET),
+                    "the tid of the thread that sleeps");
                 assertTrue(sender.offer(buffer, 0, 8));
                 assertEquals(1, asleep.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
                 assertEquals(wakesBefore + 1, TestParkWakeupProvider.WAKES.get(), "woken through its waiter");
@@ -226,10 +230,11 @@ class MmapTrustTest {
         }
     }
 
-    @Test
-    void shouldWakeASleepingReceiverWhenAnAbortUnblocksRecordsOthersCommitted() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"testpark", "futex"})
+    void shouldWakeASleepingReceiverWhenAnAbortUnblocksRecordsOthersCommitted(final String wait) throws Exception {
         final Path ring = dir.resolve("abort");
-        final String uri = "mmap:" + ring + "?capacity=4k&producers=many&wait=testpark";
+        final String uri = "mmap:" + ring + "?capacity=4k&producers=many&wait=" + wait;
         try (Receiver receiver = receiverThread.submit(() -> Channels.openReceiver(uri)).get();
              MmapSender holder = (MmapSender) Channels.openSender(uri);
              Sender other = Channels.openSender(uri)) {
@@ -239,13 +244,26 @@ class MmapTrustTest {
             assertTrue(other.offer(buffer, 0, 4), "committed behind the open claim");
             final CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(
                 () -> receiver.poll((b, o, l) -> assertEquals(42, b.getInt(o)), 10, DEADLINE), receiverThread);
-            awaitStat(ring, RingFileInspector.Stat::receiverWaiting, "the receiver asleep behind the claim");
-            final int wakesBefore = TestParkWakeupProvider.WAKES.get();
+            final long wakesBefore = wakeups(awaitStat(ring, RingFileInspector.Stat::receiverWaiting,
+                "the receiver asleep behind the claim"), holder.slot());
             holder.abort(claim);
-            assertTrue(TestParkWakeupProvider.WAKES.get() > wakesBefore,
-                "the abort woke the receiver: the message committed behind the claim is readable now");
+            final RingFileInspector.Stat after = awaitStat(ring, s -> true, "a snapshot");
+            assertEquals(wakesBefore + 1, wakeups(after, holder.slot()),
+                "the abort woke the receiver: the message committed behind the claim is readable now; " + after);
             assertEquals(1, polled.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
             receiverThread.submit(receiver::close).get();
+        }
+    }
+
+    private static long wakeups(final RingFileInspector.Stat stat, final int slot) {
+        return stat.senders().stream().filter(s -> s.slot() == slot).findFirst().orElseThrow().wakeupsSent();
+    }
+
+    static int headerInt(final Path ring, final int offset) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(ring)) {
+            final ByteBuffer word = ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder());
+            assertEquals(4, channel.read(word, offset));
+            return word.getInt(0);
         }
     }
 }
