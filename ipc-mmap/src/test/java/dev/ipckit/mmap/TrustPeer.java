@@ -77,7 +77,7 @@ public final class TrustPeer {
      * @param text its content.
      * @throws java.io.IOException when it cannot be written.
      */
-    static void ready(final Path file, final String text) throws java.io.IOException {
+    public static void ready(final Path file, final String text) throws java.io.IOException {
         final Path tmp = Path.of(file + ".tmp");
         Files.writeString(tmp, text);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
