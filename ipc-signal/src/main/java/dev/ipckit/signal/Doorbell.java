@@ -1,6 +1,7 @@
 package dev.ipckit.signal;
 
 import static dev.ipckit.signal.DoorbellDescriptor.FILE_LENGTH;
+import static dev.ipckit.signal.DoorbellDescriptor.IDENTITY_SEQUENCE_OFFSET;
 import static dev.ipckit.signal.DoorbellDescriptor.LAYOUT_VERSION;
 import static dev.ipckit.signal.DoorbellDescriptor.LAYOUT_VERSION_OFFSET;
 import static dev.ipckit.signal.DoorbellDescriptor.MAGIC;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.ipckit.ChannelClosedException;
+import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.FileStat;
@@ -33,6 +35,7 @@ import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
 import dev.ipckit.posix.PosixSignals;
+import dev.ipckit.spi.TemporaryFile;
 
 /**
  * A doorbell between two processes that only need "wake up": one process waits, another rings. No messages,
@@ -83,7 +86,8 @@ public final class Doorbell implements AutoCloseable {
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final VarHandle AWAITING;
     private static final long CLOSE_TIMEOUT_NANOS = 5_000_000_000L;
-    private static final AtomicLong TEMPORARY_NAMES = new AtomicLong();
+    /** The longest single sigtimedwait of {@link #awaitNanos}, so that an interrupt is noticed within it. */
+    static final long SLEEP_SLICE_NANOS = 50_000_000L;
 
     static {
         try {
@@ -212,13 +216,11 @@ public final class Doorbell implements AutoCloseable {
         final int signal = context.signal();
         WakeSignal.ignoreStrays(signal);
         final String target = path.toString();
-        final String temporary = target + ".tmp-" + PosixProcess.getpid() + "-" + TEMPORARY_NAMES.incrementAndGet();
-        final int fd = PosixFiles.open(temporary, PosixFiles.O_RDWR | PosixFiles.O_CREAT | PosixFiles.O_EXCL
-            | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC, 0600);
+        final TemporaryFile temporary = TemporaryFile.create(target, 0600);
+        final int fd = temporary.fd();
         Arena arena = null;
         boolean published = false;
         try {
-            PosixFiles.fchmod(fd, 0600); // exactly, whatever the umask
             PosixFiles.ftruncate(fd, FILE_LENGTH);
             lockRole(fd, WAITER_LOCK_OFFSET, target, "waits on");
             arena = Arena.ofShared();
@@ -227,12 +229,7 @@ public final class Doorbell implements AutoCloseable {
             file.set(JAVA_INT, SIGNAL_OFFSET, signal);
             file.set(JAVA_INT, WAITER_PID_OFFSET, PosixProcess.getpid());
             INT.setRelease(file, (long) LAYOUT_VERSION_OFFSET, LAYOUT_VERSION); // last: the file is complete
-            try {
-                PosixFiles.renameat2(temporary, target, PosixFiles.RENAME_NOREPLACE);
-            } catch (final NativeException e) {
-                if (e.errno() != Errno.EEXIST) {
-                    throw e;
-                }
+            if (!temporary.publish()) {
                 arena.close();
                 arena = null;
                 return adopt(path, signal, context.spinNanos());
@@ -244,8 +241,7 @@ public final class Doorbell implements AutoCloseable {
                 if (arena != null) {
                     arena.close();
                 }
-                PosixFiles.close(fd);
-                PosixFiles.tryUnlink(temporary);
+                temporary.discard();
             }
         }
     }
@@ -259,11 +255,18 @@ public final class Doorbell implements AutoCloseable {
             arena = Arena.ofShared();
             file = map(fd, arena);
             DoorbellDescriptor.checkVersion(file, target);
-            lockRole(fd, WAITER_LOCK_OFFSET, target, "waits on");
-            // The previous waiter is dead: take its place. Ringers read the signal and the pid at each ring.
+            if (PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, WAITER_LOCK_OFFSET, 1) != PosixMemory.F_UNLCK) {
+                lockRole(fd, WAITER_LOCK_OFFSET, target, "waits on"); // fails, naming the live waiter's role
+            }
+            // The previous waiter is dead: clear what it left for ringers (its waiting word, its thread), bump the
+            // identity sequence, and only then take the waiter lock, so that a ringer that finds the lock held never
+            // signals the dead waiter's ids (see ring()). This waiter publishes its tid once its signal is blocked.
             INT.setVolatile(file, (long) WAITING_OFFSET, 0);
+            INT.setVolatile(file, (long) WAITER_TID_OFFSET, 0);
             INT.setVolatile(file, (long) SIGNAL_OFFSET, signal);
             INT.setVolatile(file, (long) WAITER_PID_OFFSET, PosixProcess.getpid());
+            INT.getAndAdd(file, (long) IDENTITY_SEQUENCE_OFFSET, 1);
+            lockRole(fd, WAITER_LOCK_OFFSET, target, "waits on");
             final Doorbell bell = new Doorbell(path, true, fd, arena, file, signal, spinNanos);
             arena = null;
             return bell;
@@ -306,6 +309,84 @@ public final class Doorbell implements AutoCloseable {
                 PosixFiles.close(fd);
             }
         }
+    }
+
+    /**
+     * What {@link #probe} finds at a path.
+     *
+     * @param waiterAlive whether a process holds the waiter lock.
+     * @param ringerAlive whether a process holds the ringer lock.
+     * @param waiterPid the last waiter's pid, as the file says.
+     */
+    public record Holders(boolean waiterAlive, boolean ringerAlive, int waiterPid) {
+        /**
+         * @return whether no process holds the doorbell: a leftover of a waiter that died.
+         */
+        public boolean abandoned() {
+            return !waiterAlive && !ringerAlive;
+        }
+    }
+
+    /**
+     * Looks at a file without taking a role: for {@code ipckit gc}.
+     *
+     * @param path a file.
+     * @return who holds it, or null when it is not a doorbell file of this user and version.
+     */
+    public static Holders probe(final Path path) {
+        final int fd;
+        try {
+            fd = openExisting(path.toString());
+        } catch (final RuntimeException notOurs) {
+            return null;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            final MemorySegment file = map(fd, arena);
+            DoorbellDescriptor.checkVersion(file, path.toString());
+            return new Holders(held(fd, WAITER_LOCK_OFFSET), held(fd, RINGER_LOCK_OFFSET),
+                (int) INT.getVolatile(file, (long) WAITER_PID_OFFSET));
+        } catch (final IllegalStateException notADoorbell) {
+            return null;
+        } finally {
+            PosixFiles.close(fd);
+        }
+    }
+
+    /**
+     * Removes a doorbell file that no process holds (its waiter died; a waiter that closes removes its own). It
+     * takes the waiter lock itself while it checks the ringer lock and unlinks, so that no process adopts the file
+     * meanwhile; a {@link #create} that races it fails as if a live waiter held the file.
+     *
+     * @param path the doorbell file.
+     * @return true when removed; false when a process holds it, or it is not a doorbell file of this user.
+     */
+    public static boolean removeIfAbandoned(final Path path) {
+        final String target = path.toString();
+        final int fd;
+        try {
+            fd = openExisting(target);
+        } catch (final RuntimeException notOurs) {
+            return false;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            DoorbellDescriptor.checkVersion(map(fd, arena), target);
+            if (PosixMemory.trySetOfdLock(fd, PosixMemory.F_WRLCK, WAITER_LOCK_OFFSET, 1) != 0
+                || held(fd, RINGER_LOCK_OFFSET)) {
+                return false;
+            }
+            final FileStat opened = PosixFiles.fstat(fd);
+            final FileStat now = PosixFiles.lstatIfExists(target);
+            return now != null && now.inode() == opened.inode() && now.deviceMajor() == opened.deviceMajor()
+                && now.deviceMinor() == opened.deviceMinor() && PosixFiles.tryUnlink(target) == 0;
+        } catch (final IllegalStateException notADoorbell) {
+            return false;
+        } finally {
+            PosixFiles.close(fd); // drops the lock
+        }
+    }
+
+    private static boolean held(final int fd, final int lockByte) {
+        return PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, lockByte, 1) != PosixMemory.F_UNLCK;
     }
 
     private static int openExisting(final String target) {
@@ -363,9 +444,19 @@ public final class Doorbell implements AutoCloseable {
      * Rings the bell: counts the ring and, if the waiter is asleep, wakes it with one signal. Never blocks; any
      * thread of the ringing process (or of the waiting process) may ring.
      *
+     * <p>The signal goes only to the live waiter: having claimed the sleep (the waiting word), the ringer reads the
+     * identity sequence and the waiter's ids, tests the waiter lock (one fcntl, F_OFD_GETLK), and reads the sequence
+     * again; it sends tgkill only when the lock is held and the sequence did not move. A waiter killed while asleep
+     * leaves its lock free (nothing is sent: its pid may be another process's by now), and a waiter that adopts the
+     * file clears the dead one's ids and bumps the sequence before it takes the lock. tgkill after the lock test was
+     * chosen over pidfd_send_signal, which signals a process and not the sleeping thread (thread pidfds need Linux
+     * 6.9) and, opened from a pid read in the file, names whatever process has that pid when it is opened: the lock
+     * test is what makes the target the live waiter.
+     *
      * @return true when the waiter was asleep and this call sent the wake-up, false when it was awake (it will
      *     see the ring without a signal) or another ring already woke it.
-     * @throws PeerGoneException when the waiter was asleep and its process has died.
+     * @throws PeerGoneException ({@link PeerGoneException.Reason#DIED}) when the waiter was asleep and its process
+     *     has died.
      * @throws NativeException when the signal cannot be sent (e.g. EAGAIN: the waiter's queue of pending signals
      *     is full; it then sees the ring when its sleep times out).
      */
@@ -376,13 +467,20 @@ public final class Doorbell implements AutoCloseable {
             || !INT.compareAndSet(file, (long) WAITING_OFFSET, 1, 0)) {
             return false; // awake: it re-reads the counter before it sleeps; or another ringer claimed this sleep
         }
-        final int waiterPid = (int) INT.getVolatile(file, (long) WAITER_PID_OFFSET);
+        final int sequence = (int) INT.getVolatile(file, (long) IDENTITY_SEQUENCE_OFFSET);
         final int waiterTid = (int) INT.getVolatile(file, (long) WAITER_TID_OFFSET);
+        final int waiterPid = (int) INT.getVolatile(file, (long) WAITER_PID_OFFSET);
         final int bellSignal = (int) INT.getVolatile(file, (long) SIGNAL_OFFSET);
+        if (!waiter // the waiting end's own process holds the lock through this very descriptor: it lives
+            && PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, WAITER_LOCK_OFFSET, 1) == PosixMemory.F_UNLCK) {
+            throw new PeerGoneException(PeerGoneException.Reason.DIED, waiterPid, "doorbell " + path
+                + ": the waiting process " + waiterPid + " is gone: it died while asleep (its lock on the file is "
+                + "free); no signal was sent, since its pid may belong to another process by now");
+        }
+        if (waiterTid <= 0 || (int) INT.getVolatile(file, (long) IDENTITY_SEQUENCE_OFFSET) != sequence) {
+            return false; // a new waiter took the file over: it has not slept under these ids
+        }
         if (SignalWaker.send(waiterPid, waiterTid, bellSignal) != 0) {
-            if (!PosixProcess.exists(waiterPid)) {
-                throw new PeerGoneException(PeerGoneException.Reason.DIED, waiterPid, "doorbell " + path + ": the waiting process " + waiterPid + " is gone");
-            }
             return false; // the thread left; its process lives and re-reads the counter when it waits again
         }
         signalsSent.incrementAndGet();
@@ -408,6 +506,9 @@ public final class Doorbell implements AutoCloseable {
      * @return true when the bell was rung since the last {@code await} that returned true, false on timeout.
      * @throws IllegalStateException on the ringing end, on a virtual thread, or when another thread is waiting.
      * @throws ChannelClosedException when the doorbell is (or gets) closed.
+     * @throws ChannelInterruptedException when the waiting thread is interrupted: it returns within one
+     *     {@link #SLEEP_SLICE_NANOS} (at once while spinning), keeps its interrupt status, and the doorbell stays
+     *     open; a ring that came meanwhile is still there for the next {@code await}.
      */
     public boolean awaitNanos(final long timeoutNanos) {
         if (!waiter) {
@@ -434,6 +535,9 @@ public final class Doorbell implements AutoCloseable {
             if (spinNanos > 0) {
                 final long spinEnd = start + Math.min(spinNanos, timeoutNanos);
                 while (System.nanoTime() - spinEnd < 0) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw ChannelInterruptedException.interrupted("await", "doorbell:" + path);
+                    }
                     Thread.onSpinWait();
                     if (takeRing()) {
                         return true;
@@ -473,7 +577,11 @@ public final class Doorbell implements AutoCloseable {
                 if (remaining <= 0) {
                     return false; // the counter was read after the word was published: nothing was missed
                 }
-                final int r = PosixSignals.sigtimedwait(set, remaining);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw ChannelInterruptedException.interrupted("await", "doorbell:" + path);
+                }
+                final long slice = Math.min(remaining, SLEEP_SLICE_NANOS); // an interrupt is seen at its end
+                final int r = PosixSignals.sigtimedwait(set, slice);
                 if (r == signal) {
                     sleeps++;
                     final int from = PosixSignals.senderPid();
@@ -484,6 +592,9 @@ public final class Doorbell implements AutoCloseable {
                     }
                     // a stranger, or a wake-up sent for an earlier sleep: publish again and sleep on
                 } else if (r == -Errno.EAGAIN) {
+                    if (slice < remaining) {
+                        continue; // a slice ended, not the wait: publish again, look, and sleep on
+                    }
                     sleeps++;
                     if (closed) {
                         throw closedWhileWaiting();

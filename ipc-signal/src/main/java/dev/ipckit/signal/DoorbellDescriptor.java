@@ -27,9 +27,11 @@ import java.lang.foreign.MemorySegment;
  *  +---------------------------------------------------------------+
  *  |                  Waiting Word (1 = asleep)                    |  128  written by the waiter (1, 0)
  *  +---------------------------------------------------------------+       and by the ringer that claims it (0)
- *  |                  Waiter TID                                   |  132
+ *  |                  Waiter TID (0 until the signal is blocked)   |  132
  *  +---------------------------------------------------------------+
- *  |  Padding to the next pair of cache lines                    ...  136
+ *  |                  Identity Sequence                            |  136  bumped by an adopting waiter
+ *  +---------------------------------------------------------------+
+ *  |  Padding to the next pair of cache lines                    ...  140
  *  +---------------------------------------------------------------+
  *  |                  Ring Counter (8 bytes)                       |  256  written by ringers
  *  |                                                               |
@@ -72,6 +74,12 @@ public final class DoorbellDescriptor {
     public static final int WAITING_OFFSET = 128;
     /** Offset of the Linux thread id of the thread that sleeps. */
     public static final int WAITER_TID_OFFSET = WAITING_OFFSET + 4;
+    /**
+     * Offset of the identity sequence: a waiter that adopts a dead waiter's file clears the waiting word and the
+     * dead waiter's tid, then bumps this word, then takes the waiter lock; a ringer signals only ids it read between
+     * two equal reads of this word around its test of that lock (see {@link Doorbell#ring()}).
+     */
+    public static final int IDENTITY_SEQUENCE_OFFSET = WAITER_TID_OFFSET + 4;
     /** Offset of the ring counter: how many times the bell was rung since the file was built. */
     public static final int RINGS_OFFSET = WAITING_OFFSET + 128;
 

@@ -9,17 +9,21 @@ import java.util.stream.Stream;
 
 import dev.ipckit.ChannelException;
 import dev.ipckit.mmap.RingFileInspector;
+import dev.ipckit.signal.Doorbell;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ipckit gc [DIR]}: removes ring files that no process holds any more.
+ * {@code ipckit gc [DIR]}: removes the ipckit files that no process holds any more: rings, doorbells, and the
+ * temporary files of creators that died before publishing either. Liveness is always a lock test (the kernel drops
+ * a dead process's locks), never a pid test, since pids are reused.
  */
 @Command(name = "gc", mixinStandardHelpOptions = true,
-    description = {"List and remove the ipckit ring files in DIR whose every role lock is free (their owners died or",
-        "closed without unlinkOnClose), and the temporary files of creators that died. A ring any live process",
-        "holds is never removed; files that are not ipckit rings of this user are left alone."})
+    description = {"List and remove the ipckit files in DIR that no process holds: ring files whose every role lock",
+        "is free (their owners died or closed without unlinkOnClose), doorbell files whose waiter died, and the",
+        "temporary files of creators that died before publishing a ring or a doorbell. A file any live process",
+        "holds is never removed; files that are not ipckit files of this user are left alone."})
 final class GcCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", defaultValue = "/dev/shm", description = "the directory (default ${DEFAULT-VALUE})")
     Path dir;
@@ -43,7 +47,25 @@ final class GcCommand implements Callable<Integer> {
             try (RingFileInspector inspector = RingFileInspector.open(file.toString())) {
                 stat = inspector.stat();
             } catch (final ChannelException notARing) {
-                continue; // not an ipckit ring of this user: not ours to judge
+                final Doorbell.Holders bell = Doorbell.probe(file);
+                if (bell == null) {
+                    continue; // neither an ipckit ring nor a doorbell of this user: not ours to judge
+                }
+                if (!bell.abandoned()) {
+                    kept++;
+                    System.out.println("kept     " + file + " (doorbell in use" + (bell.waiterAlive()
+                        ? ", waiter pid " + bell.waiterPid() : "") + (bell.ringerAlive() ? ", ringer alive" : "") + ")");
+                } else if (dryRun) {
+                    System.out.println("abandoned " + file + " (doorbell; would be removed)");
+                } else if (Doorbell.removeIfAbandoned(file)) {
+                    removed++;
+                    System.out.println("removed  " + file + " (doorbell whose waiter pid " + bell.waiterPid()
+                        + " died)");
+                } else {
+                    kept++;
+                    System.out.println("kept     " + file + " (a doorbell end opened it meanwhile)");
+                }
+                continue;
             }
             if (!stat.abandoned()) {
                 kept++;
@@ -62,7 +84,7 @@ final class GcCommand implements Callable<Integer> {
         if (!dryRun) {
             for (final Path temporary : RingFileInspector.removeStaleTemporaries(dir)) {
                 removed++;
-                System.out.println("removed  " + temporary + " (temporary file of a creator that died)");
+                System.out.println("removed  " + temporary + " (temporary file no creator holds)");
             }
         }
         System.out.println("gc: " + removed + " removed, " + kept + " in use, in " + dir);
