@@ -2,10 +2,8 @@ package dev.ipckit.aeron;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import io.aeron.ControlledFragmentAssembler;
@@ -50,8 +48,7 @@ public final class AeronReceiver implements Receiver {
     private final Subscription subscription;
     private final int maxMessage;
     private final CloseGate gate = new CloseGate();
-    private final IdleStrategy idle = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-        TimeUnit.MILLISECONDS.toNanos(1));
+    private final IdleStrategy idle = EmbeddedDriver.idleStrategy();
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onMessage);
     /** The first sender's image; set by the client's conductor thread. */
     private volatile Image image;

@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
@@ -53,8 +52,7 @@ public final class AeronSender implements Sender {
     private final ExclusivePublication publication;
     private final int maxMessage;
     private final CloseGate gate = new CloseGate();
-    private final IdleStrategy idle = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-        TimeUnit.MILLISECONDS.toNanos(1));
+    private final IdleStrategy idle = EmbeddedDriver.idleStrategy();
     /** Wraps the memory of a {@link MemorySegment} being offered, without copying it. */
     private final UnsafeBuffer segmentBuffer = new UnsafeBuffer(0, 0);
     private UnsafeBuffer scratch;

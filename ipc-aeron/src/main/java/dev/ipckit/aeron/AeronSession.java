@@ -8,16 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-
-import org.agrona.concurrent.BackoffIdleStrategy;
 
 import io.aeron.Aeron;
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.DriverTimeoutException;
 
 import dev.ipckit.ChannelException;
@@ -27,8 +22,7 @@ import dev.ipckit.ChannelInterruptedException;
  * One end's connection to a media driver: the Aeron client, and for {@code driver=embedded} the driver itself.
  *
  * <p>An embedded driver runs in this process, one per end (so that a process that dies takes its driver with it
- * and its peer sees it gone), on one shared agent thread that backs off when idle (spin, yield, then park up to
- * 1 ms), with daemon threads. Its files lie in a directory of this end's own,
+ * and its peer sees it gone), configured by {@link EmbeddedDriver}. Its files lie in a directory of this end's own,
  * {@code /dev/shm/ipckit-aeron-PID-RANDOM} (mode 0700, made with that mode, so no other user can map its term
  * buffers), which close removes. A process killed with SIGKILL leaves it behind; the pid in its name says
  * whose it was.
@@ -38,8 +32,6 @@ final class AeronSession implements AutoCloseable {
     static final Path SHM = Path.of("/dev/shm");
     /** The name every embedded driver's private directory starts with, followed by the owning pid and a dash. */
     static final String DIRECTORY_PREFIX = "ipckit-aeron-";
-    /** How often the embedded driver's conductor runs its timers: lingering and liveness are checked this often. */
-    private static final long TIMER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final String uri;
     private final Path privateDirectory;
@@ -99,12 +91,12 @@ final class AeronSession implements AutoCloseable {
                 }
             } else {
                 directory = createPrivateDirectory(uri);
-                driver = MediaDriver.launch(embeddedDriver(directory.resolve("driver"), options, errors));
+                driver = MediaDriver.launch(EmbeddedDriver.context(directory.resolve("driver"), options, errors::onError));
                 aeronDir = driver.aeronDirectoryName();
             }
             final Aeron aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(aeronDir)
-                .threadFactory(daemon("ipckit-aeron-client"))
+                .threadFactory(EmbeddedDriver.daemon("ipckit-aeron-client"))
                 .errorHandler(errors::onError)
                 .subscriberErrorHandler(errors::onError));
             return new AeronSession(uri, directory, driver, aeron, errors);
@@ -124,39 +116,6 @@ final class AeronSession implements AutoCloseable {
             throw new ChannelException("cannot start Aeron for '" + uri + "': " + e + (options.external() ? ""
                 : "; is /dev/shm full or not writable? (df -h /dev/shm)"), e);
         }
-    }
-
-    private static MediaDriver.Context embeddedDriver(final Path directory, final AeronOptions options,
-                                                      final Holder errors) {
-        final long peerTimeoutNs = options.peerTimeout().toNanos();
-        return new MediaDriver.Context()
-            .aeronDirectoryName(directory.toString())
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .warnIfDirectoryExists(false)
-            .printConfigurationOnStart(false)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MILLISECONDS.toNanos(1)))
-            .sharedThreadFactory(daemon("ipckit-aeron-driver"))
-            .conductorThreadFactory(daemon("ipckit-aeron-driver"))
-            .senderThreadFactory(daemon("ipckit-aeron-driver"))
-            .receiverThreadFactory(daemon("ipckit-aeron-driver"))
-            .asyncExecutorThreadFactory(daemon("ipckit-aeron-driver-async"))
-            .publicationTermBufferLength(options.termLength())
-            .mtuLength(options.mtu())
-            .imageLivenessTimeoutNs(peerTimeoutNs)
-            .publicationConnectionTimeoutNs(peerTimeoutNs)
-            .timerIntervalNs(TIMER_INTERVAL_NS)
-            .errorHandler(errors::onError);
-    }
-
-    private static ThreadFactory daemon(final String name) {
-        return runnable -> {
-            final Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     private static Path createPrivateDirectory(final String uri) {
