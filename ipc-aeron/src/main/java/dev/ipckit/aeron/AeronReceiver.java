@@ -69,10 +69,12 @@ public final class AeronReceiver implements Receiver {
         this.options = options;
         this.session = session;
         this.maxMessage = options.maxMessageLength();
+        session.claimReceiver(uri, options);
         try {
             this.subscription = session.aeron().addSubscription(options.subscriptionChannel(), options.stream(),
                 this::onAvailable, this::onUnavailable);
         } catch (final AeronException e) {
+            session.unclaimReceiver(options);
             throw new ChannelException("Aeron cannot receive on endpoint=" + options.endpoint() + " for '" + uri
                 + "': " + e.getMessage() + "; the endpoint must be an address of this host, and its port free (is "
                 + "another receiver on it? ss -ulpn shows who holds UDP ports)", e);
@@ -88,11 +90,11 @@ public final class AeronReceiver implements Receiver {
      * @throws ChannelException when the endpoint cannot be bound.
      */
     static AeronReceiver open(final ChannelUri uri, final AeronOptions options) {
-        final AeronSession session = AeronSession.open(uri.uri(), options);
+        final AeronSession session = AeronSession.acquire(uri.uri(), options);
         try {
             return new AeronReceiver(uri.uri(), options, session);
         } catch (final RuntimeException e) {
-            session.close();
+            session.release();
             throw e;
         }
     }
@@ -227,7 +229,7 @@ public final class AeronReceiver implements Receiver {
         if (gone != null) {
             throw peerGone(gone);
         }
-        session.checkHealthy("poll");
+        session.checkHealthy("poll", uri);
         return 0;
     }
 
@@ -297,7 +299,8 @@ public final class AeronReceiver implements Receiver {
         try {
             subscription.close();
         } finally {
-            session.close();
+            session.unclaimReceiver(options);
+            session.release();
         }
     }
 
