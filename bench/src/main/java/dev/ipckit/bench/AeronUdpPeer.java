@@ -65,7 +65,8 @@ public final class AeronUdpPeer {
                 while ((result = pongs.offer(buffer, offset, length)) < 0) {
                     if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED
                         || result == Publication.NOT_CONNECTED) {
-                        throw new IllegalStateException("the pong publication failed: " + Publication.errorString(result));
+                        throw new IllegalStateException("the pong publication failed: "
+                            + Publication.errorString(result));
                     }
                     Thread.onSpinWait();
                 }

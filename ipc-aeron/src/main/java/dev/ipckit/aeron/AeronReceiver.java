@@ -157,13 +157,11 @@ public final class AeronReceiver implements Receiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit, final Duration timeout) {
-        checkLimit(limit);
         return timedPoll(handler, null, limit, timeout);
     }
 
     @Override
     public int poll(final SegmentHandler handler, final int limit, final Duration timeout) {
-        checkLimit(limit);
         return timedPoll(null, handler, limit, timeout);
     }
 
@@ -178,6 +176,7 @@ public final class AeronReceiver implements Receiver {
             if (!gate.beginWait()) {
                 throw ChannelClosedException.of("receiver", uri);
             }
+            checkLimit(limit);
             messageHandler = handler;
             segmentHandler = segments;
             int read = pollImage(limit);
@@ -268,10 +267,12 @@ public final class AeronReceiver implements Receiver {
 
     /**
      * @return true until the sender's image has become unavailable (also before any sender connected).
+     * @throws ChannelClosedException when this end is closed.
      */
     @Override
     public boolean isPeerAlive() {
-        return goneReason == null && !gate.isClosed();
+        checkOpen();
+        return goneReason == null;
     }
 
     @Override

@@ -270,7 +270,8 @@ public final class AeronSender implements Sender {
         session.checkHealthy("offer", uri);
         if (result == Publication.MAX_POSITION_EXCEEDED) {
             throw new ChannelException("offer on '" + uri + "' failed: the publication has reached its largest "
-                + "position (2^31 terms of termLength=" + options.termLength() + "); close this end and open a new one");
+                + "position (2^31 terms of termLength=" + options.termLength() + "); close this end and open a new "
+                + "one");
         }
         throw new ChannelException("offer on '" + uri + "' failed: the media driver in " + session.aeronDirectory()
             + " closed the publication (" + Publication.errorString(result) + "); close this end and open a new one");
@@ -306,9 +307,15 @@ public final class AeronSender implements Sender {
         return maxMessage;
     }
 
+    /**
+     * @return false once the publication is no longer connected (the receiver closed, or fell silent for the peer
+     *     timeout).
+     * @throws ChannelClosedException when this end is closed.
+     */
     @Override
     public boolean isPeerAlive() {
-        return gone == null && !gate.isClosed() && publication.isConnected();
+        checkOpen();
+        return gone == null && publication.isConnected();
     }
 
     @Override
