@@ -118,11 +118,13 @@ public final class PingPongBench {
         final long start = System.nanoTime();
         try {
             final Histogram histogram = switch (row.kind()) {
-                case IPCKIT -> IpckitPingPong.measure(row, settings, progress);
+                case IPCKIT -> row.family().equals("aeron") ? AeronUdpPingPong.measureIpckit(settings, progress)
+                    : IpckitPingPong.measure(row, settings, progress);
                 case LIMIT -> limits.measure(row.variant(), settings, progress);
                 case PEER -> switch (row.name()) {
                     case "agrona/raw" -> AgronaRawPingPong.measure(settings, progress);
                     case "aeron/ipc" -> AeronIpcPingPong.measure(settings, progress);
+                    case "aeron/udp-ref" -> AeronUdpPingPong.measureReference(settings, progress);
                     default -> throw new IllegalArgumentException("row=" + row.name() + " is not a known peer");
                 };
             };

@@ -31,7 +31,9 @@ public record Row(String name, RowKind kind, String limit, String description) {
         new Row("c/signal", RowKind.LIMIT, null, "C: shared page, sigwaitinfo(2) woken by kill(2)"),
         new Row("c/futex", RowKind.LIMIT, null, "C: shared page, FUTEX_WAIT woken by FUTEX_WAKE"),
         new Row("agrona/raw", RowKind.PEER, null, "Agrona OneToOneRingBuffer pair over a /dev/shm file, spinning"),
-        new Row("aeron/ipc", RowKind.PEER, null, "Aeron aeron:ipc with an embedded media driver, spinning"));
+        new Row("aeron/ipc", RowKind.PEER, null, "Aeron aeron:ipc with an embedded media driver, spinning"),
+        new Row("aeron/udp", RowKind.IPCKIT, "aeron/udp-ref", "aeron:udp on 127.0.0.1, an embedded driver per end"),
+        new Row("aeron/udp-ref", RowKind.PEER, null, "Aeron's UDP Ping/Pong on 127.0.0.1, the same drivers"));
 
     /**
      * The order rows are run in: each C limit right before the ipckit rows compared with it, so that a ratio
@@ -39,7 +41,7 @@ public record Row(String name, RowKind kind, String limit, String description) {
      */
     public static final List<String> RUN_ORDER = List.of("c/shm-spin", "mmap/spin", "agrona/raw", "aeron/ipc",
         "mmap/backoff", "c/signal", "mmap/signal", "c/futex", "mmap/futex", "c/fifo", "fifo/block", "c/pipe-spin",
-        "fifo/spin", "pipe/spin", "c/pipe", "pipe/block");
+        "fifo/spin", "pipe/spin", "c/pipe", "pipe/block", "aeron/udp-ref", "aeron/udp");
 
     /**
      * @param name a row name.

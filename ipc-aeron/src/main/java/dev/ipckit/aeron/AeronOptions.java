@@ -118,8 +118,8 @@ public record AeronOptions(String endpoint, String networkInterface, int termLen
      */
     public static AeronOptions parse(final ChannelUri uri) {
         if (!MEDIA.equals(uri.path())) {
-            throw new IllegalArgumentException("'" + uri + "' names media '" + uri.path() + "'; ipckit's aeron channels "
-                + "run over UDP only: aeron:udp?endpoint=HOST:PORT (for one host, mmap: is the faster path)");
+            throw new IllegalArgumentException("'" + uri + "' names media '" + uri.path() + "'; ipckit's aeron "
+                + "channels run over UDP only: aeron:udp?endpoint=HOST:PORT (for one host, mmap: is the faster path)");
         }
         uri.requireOnly(OPTIONS);
         final String endpoint = uri.string(ENDPOINT, null);
@@ -235,7 +235,8 @@ public record AeronOptions(String endpoint, String networkInterface, int termLen
         if (slash >= 0) {
             final String prefix = value.substring(slash + 1);
             if (!prefix.matches("\\d{1,3}") || Integer.parseInt(prefix) > 128) {
-                throw uri.bad(INTERFACE, value, "has prefix length '" + prefix + "'; give ADDR/BITS, e.g. 192.168.1.0/24");
+                throw uri.bad(INTERFACE, value, "has prefix length '" + prefix + "'; give ADDR/BITS, e.g. "
+                    + "192.168.1.0/24");
             }
             checkHostAndPort(uri, INTERFACE, value.substring(0, slash), false);
             return;

@@ -2,10 +2,8 @@ package dev.ipckit.aeron;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import io.aeron.ControlledFragmentAssembler;
@@ -50,8 +48,7 @@ public final class AeronReceiver implements Receiver {
     private final Subscription subscription;
     private final int maxMessage;
     private final CloseGate gate = new CloseGate();
-    private final IdleStrategy idle = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-        TimeUnit.MILLISECONDS.toNanos(1));
+    private final IdleStrategy idle = EmbeddedDriver.idleStrategy();
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onMessage);
     /** The first sender's image; set by the client's conductor thread. */
     private volatile Image image;
@@ -72,10 +69,12 @@ public final class AeronReceiver implements Receiver {
         this.options = options;
         this.session = session;
         this.maxMessage = options.maxMessageLength();
+        session.claimReceiver(uri, options);
         try {
             this.subscription = session.aeron().addSubscription(options.subscriptionChannel(), options.stream(),
                 this::onAvailable, this::onUnavailable);
         } catch (final AeronException e) {
+            session.unclaimReceiver(options);
             throw new ChannelException("Aeron cannot receive on endpoint=" + options.endpoint() + " for '" + uri
                 + "': " + e.getMessage() + "; the endpoint must be an address of this host, and its port free (is "
                 + "another receiver on it? ss -ulpn shows who holds UDP ports)", e);
@@ -91,11 +90,11 @@ public final class AeronReceiver implements Receiver {
      * @throws ChannelException when the endpoint cannot be bound.
      */
     static AeronReceiver open(final ChannelUri uri, final AeronOptions options) {
-        final AeronSession session = AeronSession.open(uri.uri(), options);
+        final AeronSession session = AeronSession.acquire(uri.uri(), options);
         try {
             return new AeronReceiver(uri.uri(), options, session);
         } catch (final RuntimeException e) {
-            session.close();
+            session.release();
             throw e;
         }
     }
@@ -158,13 +157,11 @@ public final class AeronReceiver implements Receiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit, final Duration timeout) {
-        checkLimit(limit);
         return timedPoll(handler, null, limit, timeout);
     }
 
     @Override
     public int poll(final SegmentHandler handler, final int limit, final Duration timeout) {
-        checkLimit(limit);
         return timedPoll(null, handler, limit, timeout);
     }
 
@@ -179,6 +176,7 @@ public final class AeronReceiver implements Receiver {
             if (!gate.beginWait()) {
                 throw ChannelClosedException.of("receiver", uri);
             }
+            checkLimit(limit);
             messageHandler = handler;
             segmentHandler = segments;
             int read = pollImage(limit);
@@ -230,7 +228,7 @@ public final class AeronReceiver implements Receiver {
         if (gone != null) {
             throw peerGone(gone);
         }
-        session.checkHealthy("poll");
+        session.checkHealthy("poll", uri);
         return 0;
     }
 
@@ -269,10 +267,12 @@ public final class AeronReceiver implements Receiver {
 
     /**
      * @return true until the sender's image has become unavailable (also before any sender connected).
+     * @throws ChannelClosedException when this end is closed.
      */
     @Override
     public boolean isPeerAlive() {
-        return goneReason == null && !gate.isClosed();
+        checkOpen();
+        return goneReason == null;
     }
 
     @Override
@@ -300,7 +300,8 @@ public final class AeronReceiver implements Receiver {
         try {
             subscription.close();
         } finally {
-            session.close();
+            session.unclaimReceiver(options);
+            session.release();
         }
     }
 

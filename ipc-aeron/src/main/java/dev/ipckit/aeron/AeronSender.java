@@ -7,11 +7,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
+import io.aeron.AeronCounters;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.exceptions.AeronException;
@@ -31,7 +31,9 @@ import dev.ipckit.spi.CloseGate;
  *   <li>Open waits, up to {@code timeout=} (30 s by default), until a receiver at the endpoint answers (its first
  *       status message), so that the first offer can succeed and a receiver that leaves later is seen to leave.</li>
  *   <li>{@code offer} returns {@code false} when the publication is back-pressured: the receiver's window (what it
- *       has not consumed yet) and the publication's term window are full. Messages longer than the MTU are split
+ *       has not consumed yet) and the publication's term window are full. While only this end's own driver lags
+ *       behind (it has not yet sent what the receiver's window would take) {@code offer} waits for it, at most
+ *       100 ms, so that {@code false} always means the receiver is behind. Messages longer than the MTU are split
  *       into fragments, which the receiver puts together again; the longest is an eighth of {@code termLength}.</li>
  *   <li>The receiver is gone when the publication stops being connected: at once when the receiver closes (its
  *       status message says end of stream), after {@code peerTimeout=} of silence when its process, host or the
@@ -46,6 +48,8 @@ import dev.ipckit.spi.CloseGate;
  */
 public final class AeronSender implements Sender {
     private static final long OPEN_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long an offer waits, at most, for this end's own driver to send what the receiver's window takes. */
+    private static final long DRIVER_LAG_LIMIT_MS = 100;
 
     private final String uri;
     private final AeronOptions options;
@@ -53,14 +57,18 @@ public final class AeronSender implements Sender {
     private final ExclusivePublication publication;
     private final int maxMessage;
     private final CloseGate gate = new CloseGate();
-    private final IdleStrategy idle = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-        TimeUnit.MILLISECONDS.toNanos(1));
+    private final IdleStrategy idle = EmbeddedDriver.idleStrategy();
     /** Wraps the memory of a {@link MemorySegment} being offered, without copying it. */
     private final UnsafeBuffer segmentBuffer = new UnsafeBuffer(0, 0);
     private UnsafeBuffer scratch;
     private MemorySegment scratchSegment;
     private PeerGoneException gone;
     private boolean released;
+    private final CountersReader counters;
+    /** The driver's sender position of this publication: how far it has sent. */
+    private final int senderPosition;
+    /** The driver's sender limit: how far the receiver's window lets it send. */
+    private final int senderLimit;
 
     private AeronSender(final String uri, final AeronOptions options, final AeronSession session,
                         final ExclusivePublication publication) {
@@ -69,6 +77,11 @@ public final class AeronSender implements Sender {
         this.session = session;
         this.publication = publication;
         this.maxMessage = options.maxMessageLength();
+        this.counters = session.aeron().countersReader();
+        this.senderPosition = counters.findByTypeIdAndRegistrationId(AeronCounters.DRIVER_SENDER_POSITION_TYPE_ID,
+            publication.registrationId());
+        this.senderLimit = counters.findByTypeIdAndRegistrationId(AeronCounters.DRIVER_SENDER_LIMIT_TYPE_ID,
+            publication.registrationId());
     }
 
     /**
@@ -81,7 +94,7 @@ public final class AeronSender implements Sender {
      * @throws ChannelInterruptedException when the opening thread is interrupted while it waits.
      */
     static AeronSender open(final ChannelUri uri, final AeronOptions options) {
-        final AeronSession session = AeronSession.open(uri.uri(), options);
+        final AeronSession session = AeronSession.acquire(uri.uri(), options);
         try {
             final ExclusivePublication publication;
             try {
@@ -93,7 +106,7 @@ public final class AeronSender implements Sender {
             awaitReceiver(uri.uri(), options, session, publication);
             return new AeronSender(uri.uri(), options, session, publication);
         } catch (final RuntimeException e) {
-            session.close();
+            session.release();
             throw e;
         }
     }
@@ -103,12 +116,13 @@ public final class AeronSender implements Sender {
         final long deadline = System.nanoTime() + options.openTimeout().toNanos();
         while (!publication.isConnected()) {
             ChannelInterruptedException.checkInterrupt("open", uri);
-            session.checkHealthy("open");
+            session.checkHealthy("open", uri);
             if (System.nanoTime() - deadline >= 0) {
                 throw new ChannelException("no receiver answered at endpoint=" + options.endpoint() + " within timeout="
                     + options.openTimeout().toMillis() + "ms for '" + uri + "'; start the receiving end first (e.g. "
                     + "ipckit recv '" + uri + "'), check the address and port, and that UDP to it is not blocked by "
-                    + "a firewall, or raise timeout=");
+                    + "a firewall, or raise timeout=" + (session.lastError() == null ? ""
+                    : " (Aeron last reported: " + session.lastError().getMessage() + ")"));
             }
             LockSupport.parkNanos(OPEN_PARK_NANOS);
         }
@@ -207,12 +221,43 @@ public final class AeronSender implements Sender {
         if (result == Publication.ADMIN_ACTION) {
             result = publication.offer(buffer, offset, length); // a term rotated: the next attempt usually succeeds
         }
+        if (result == Publication.BACK_PRESSURED && driverCanSend()) {
+            result = offerWhileTheDriverSends(buffer, offset, length);
+        }
         return result > 0 || refused(result);
+    }
+
+    /**
+     * Whether this end's own driver has room to send what it holds: the receiver's window is not full yet, so the
+     * back-pressure is the driver's lag behind the publication, which the next duty cycles clear.
+     */
+    private boolean driverCanSend() {
+        if (senderPosition == CountersReader.NULL_COUNTER_ID || senderLimit == CountersReader.NULL_COUNTER_ID) {
+            return false;
+        }
+        final long sent = counters.getCounterValue(senderPosition);
+        return sent < counters.getCounterValue(senderLimit) && sent < publication.position();
+    }
+
+    /**
+     * {@code false} from {@code offer} means the receiver's window and the publication's are full, never that this
+     * end's driver has not yet sent what the receiver's window would take: wait for the driver, at most
+     * {@value #DRIVER_LAG_LIMIT_MS} ms, for the room it is about to make.
+     */
+    private long offerWhileTheDriverSends(final DirectBuffer buffer, final int offset, final int length) {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRIVER_LAG_LIMIT_MS);
+        long result = Publication.BACK_PRESSURED;
+        while ((result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION) && driverCanSend()
+            && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+            result = publication.offer(buffer, offset, length);
+        }
+        return result;
     }
 
     private boolean refused(final long result) {
         if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION) {
-            session.checkHealthy("offer");
+            session.checkHealthy("offer", uri);
             return false;
         }
         if (result == Publication.NOT_CONNECTED) {
@@ -222,10 +267,11 @@ public final class AeronSender implements Sender {
                 + "tell which, and messages it had not received are lost");
             throw gone;
         }
-        session.checkHealthy("offer");
+        session.checkHealthy("offer", uri);
         if (result == Publication.MAX_POSITION_EXCEEDED) {
             throw new ChannelException("offer on '" + uri + "' failed: the publication has reached its largest "
-                + "position (2^31 terms of termLength=" + options.termLength() + "); close this end and open a new one");
+                + "position (2^31 terms of termLength=" + options.termLength() + "); close this end and open a new "
+                + "one");
         }
         throw new ChannelException("offer on '" + uri + "' failed: the media driver in " + session.aeronDirectory()
             + " closed the publication (" + Publication.errorString(result) + "); close this end and open a new one");
@@ -261,9 +307,15 @@ public final class AeronSender implements Sender {
         return maxMessage;
     }
 
+    /**
+     * @return false once the publication is no longer connected (the receiver closed, or fell silent for the peer
+     *     timeout).
+     * @throws ChannelClosedException when this end is closed.
+     */
     @Override
     public boolean isPeerAlive() {
-        return gone == null && !gate.isClosed() && publication.isConnected();
+        checkOpen();
+        return gone == null && publication.isConnected();
     }
 
     @Override
@@ -297,7 +349,7 @@ public final class AeronSender implements Sender {
                 awaitEndOfStreamTaken(registrationId, limitCounter);
             }
         } finally {
-            session.close();
+            session.release();
         }
     }
 

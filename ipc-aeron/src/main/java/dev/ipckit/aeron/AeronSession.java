@@ -8,58 +8,65 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-
-import org.agrona.concurrent.BackoffIdleStrategy;
+import java.util.HashMap;
+import java.util.Map;
 
 import io.aeron.Aeron;
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
+import io.aeron.RethrowingErrorHandler;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
+import io.aeron.exceptions.AeronException;
 import io.aeron.exceptions.DriverTimeoutException;
 
 import dev.ipckit.ChannelException;
 import dev.ipckit.ChannelInterruptedException;
 
 /**
- * One end's connection to a media driver: the Aeron client, and for {@code driver=embedded} the driver itself.
+ * The connection of this process's ends to a media driver: one Aeron client, and for {@code driver=embedded} the
+ * driver itself, shared by every end of this process with the same driver settings ({@code peerTimeout},
+ * {@code termLength}, {@code mtu}; or the same {@code aeron.dir} for an external driver) and counted: the first end
+ * to open starts it, the last to close stops it. One driver per process is what Aeron recommends, and a process that
+ * dies takes its embedded driver with it, so its peers see it gone.
  *
- * <p>An embedded driver runs in this process, one per end (so that a process that dies takes its driver with it
- * and its peer sees it gone), on one shared agent thread that backs off when idle (spin, yield, then park up to
- * 1 ms), with daemon threads. Its files lie in a directory of this end's own,
+ * <p>An embedded driver is configured by {@link EmbeddedDriver}. Its files lie in a directory of its own,
  * {@code /dev/shm/ipckit-aeron-PID-RANDOM} (mode 0700, made with that mode, so no other user can map its term
- * buffers), which close removes. A process killed with SIGKILL leaves it behind; the pid in its name says
+ * buffers), which the last close removes. A process killed with SIGKILL leaves it behind; the pid in its name says
  * whose it was.
  */
-final class AeronSession implements AutoCloseable {
+final class AeronSession {
     /** Where embedded drivers' private directories go, when it exists. */
     static final Path SHM = Path.of("/dev/shm");
     /** The name every embedded driver's private directory starts with, followed by the owning pid and a dash. */
     static final String DIRECTORY_PREFIX = "ipckit-aeron-";
-    /** How often the embedded driver's conductor runs its timers: lingering and liveness are checked this often. */
-    private static final long TIMER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private final String uri;
+    /** The sessions in use, by {@link #key(AeronOptions)}; guarded by the class. */
+    private static final Map<String, AeronSession> SHARED = new HashMap<>();
+
+    private final String key;
     private final Path privateDirectory;
     private final MediaDriver driver;
     private final Aeron aeron;
-    private volatile Throwable clientError;
+    /** Guarded by the class. */
+    private int references;
+    /** The endpoint and stream of every receiver of this session; guarded by the class. */
+    private final java.util.Set<String> receivers = new java.util.HashSet<>();
+    private volatile Throwable fatalError;
+    private volatile Throwable lastError;
 
-    private AeronSession(final String uri, final Path privateDirectory, final MediaDriver driver, final Aeron aeron,
+    private AeronSession(final String key, final Path privateDirectory, final MediaDriver driver, final Aeron aeron,
                          final Holder errors) {
-        this.uri = uri;
+        this.key = key;
         this.privateDirectory = privateDirectory;
         this.driver = driver;
         this.aeron = aeron;
         errors.session = this;
         if (errors.early != null) {
-            clientError = errors.early;
+            errors.onError(errors.early);
         }
     }
 
-    /** Routes the client's errors to the session, including any raised while it is being built. */
+    /** Routes the client's and the driver's errors to the session, including any raised while it is being built. */
     private static final class Holder {
         volatile AeronSession session;
         volatile Throwable early;
@@ -68,22 +75,48 @@ final class AeronSession implements AutoCloseable {
             final AeronSession owner = session;
             if (owner == null) {
                 early = error;
-            } else if (owner.clientError == null) {
-                owner.clientError = error;
+                return;
+            }
+            owner.lastError = error;
+            // A channel's own trouble (an endpoint that cannot be resolved or bound) is an error or a warning and
+            // reaches its end through the call that made it; a fatal one (the driver gone) ends every end.
+            if (owner.fatalError == null && (!(error instanceof AeronException aeronError)
+                || aeronError.category() == AeronException.Category.FATAL)) {
+                owner.fatalError = error;
             }
         }
     }
 
+    private static String key(final AeronOptions options) {
+        return options.external() ? "external " + options.aeronDir() : "embedded peerTimeout="
+            + options.peerTimeout().toNanos() + "ns termLength=" + options.termLength() + " mtu=" + options.mtu();
+    }
+
     /**
-     * Starts the embedded driver (when asked for) and connects the client.
+     * Takes a share of the session for these options, starting the embedded driver (when asked for) and connecting
+     * the client if this process has none yet. Each call is matched by one {@link #release()}.
      *
      * @param uri the channel's URI, for messages.
      * @param options the parsed options.
      * @return the session.
      * @throws ChannelException with a sentence when the driver cannot start or cannot be reached.
+     * @throws ChannelInterruptedException when the thread is interrupted.
      */
-    static AeronSession open(final String uri, final AeronOptions options) {
+    static AeronSession acquire(final String uri, final AeronOptions options) {
         ChannelInterruptedException.checkInterrupt("open", uri);
+        final String key = key(options);
+        synchronized (AeronSession.class) {
+            AeronSession session = SHARED.get(key);
+            if (session == null || session.fatalError != null || session.aeron.isClosed()) {
+                session = start(uri, options, key);
+                SHARED.put(key, session);
+            }
+            session.references++;
+            return session;
+        }
+    }
+
+    private static AeronSession start(final String uri, final AeronOptions options, final String key) {
         final Holder errors = new Holder();
         Path directory = null;
         MediaDriver driver = null;
@@ -99,15 +132,16 @@ final class AeronSession implements AutoCloseable {
                 }
             } else {
                 directory = createPrivateDirectory(uri);
-                driver = MediaDriver.launch(embeddedDriver(directory.resolve("driver"), options, errors));
+                driver = MediaDriver.launch(EmbeddedDriver.context(directory.resolve("driver"), options,
+                    errors::onError));
                 aeronDir = driver.aeronDirectoryName();
             }
             final Aeron aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(aeronDir)
-                .threadFactory(daemon("ipckit-aeron-client"))
+                .threadFactory(EmbeddedDriver.daemon("ipckit-aeron-client"))
                 .errorHandler(errors::onError)
-                .subscriberErrorHandler(errors::onError));
-            return new AeronSession(uri, directory, driver, aeron, errors);
+                .subscriberErrorHandler(RethrowingErrorHandler.INSTANCE)); // a handler's exception leaves poll
+            return new AeronSession(key, directory, driver, aeron, errors);
         } catch (final DriverTimeoutException e) {
             stopDriver(driver, directory);
             throw new ChannelException("no media driver answers in " + options.aeronDir() + " for '" + uri + "' ("
@@ -124,39 +158,6 @@ final class AeronSession implements AutoCloseable {
             throw new ChannelException("cannot start Aeron for '" + uri + "': " + e + (options.external() ? ""
                 : "; is /dev/shm full or not writable? (df -h /dev/shm)"), e);
         }
-    }
-
-    private static MediaDriver.Context embeddedDriver(final Path directory, final AeronOptions options,
-                                                      final Holder errors) {
-        final long peerTimeoutNs = options.peerTimeout().toNanos();
-        return new MediaDriver.Context()
-            .aeronDirectoryName(directory.toString())
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .warnIfDirectoryExists(false)
-            .printConfigurationOnStart(false)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MILLISECONDS.toNanos(1)))
-            .sharedThreadFactory(daemon("ipckit-aeron-driver"))
-            .conductorThreadFactory(daemon("ipckit-aeron-driver"))
-            .senderThreadFactory(daemon("ipckit-aeron-driver"))
-            .receiverThreadFactory(daemon("ipckit-aeron-driver"))
-            .asyncExecutorThreadFactory(daemon("ipckit-aeron-driver-async"))
-            .publicationTermBufferLength(options.termLength())
-            .mtuLength(options.mtu())
-            .imageLivenessTimeoutNs(peerTimeoutNs)
-            .publicationConnectionTimeoutNs(peerTimeoutNs)
-            .timerIntervalNs(TIMER_INTERVAL_NS)
-            .errorHandler(errors::onError);
-    }
-
-    private static ThreadFactory daemon(final String name) {
-        return runnable -> {
-            final Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     private static Path createPrivateDirectory(final String uri) {
@@ -192,13 +193,14 @@ final class AeronSession implements AutoCloseable {
     }
 
     /**
-     * Fails when the client has lost its driver (the driver died or stopped answering) or reported another error.
+     * Fails when the client has lost its driver (the driver died or stopped answering) or met another fatal error.
      *
      * @param call what was going on, for the message.
+     * @param uri the end's URI, for the message.
      * @throws ChannelException naming the driver's directory.
      */
-    void checkHealthy(final String call) {
-        final Throwable error = clientError;
+    void checkHealthy(final String call, final String uri) {
+        final Throwable error = fatalError;
         if (error != null || aeron.isClosed()) {
             throw new ChannelException(call + " on '" + uri + "' failed: the Aeron client "
                 + (error == null ? "was closed" : "reported " + error) + " (media driver in " + aeronDirectory()
@@ -208,10 +210,51 @@ final class AeronSession implements AutoCloseable {
     }
 
     /**
-     * Closes the client, stops the embedded driver and removes its directory.
+     * @return the last error the client or the driver reported, for a sentence, or null.
      */
-    @Override
-    public void close() {
+    Throwable lastError() {
+        return lastError;
+    }
+
+    /**
+     * Claims an endpoint and stream for a receiver: in one driver a second subscription would get a copy of every
+     * message (Aeron's fan-out), where a second process's receiver is refused the port. Both are refused.
+     *
+     * @param uri the receiver's URI, for the message.
+     * @param options its options.
+     * @throws ChannelException when this process has a receiver there already.
+     */
+    void claimReceiver(final String uri, final AeronOptions options) {
+        synchronized (AeronSession.class) {
+            if (!receivers.add(options.endpoint() + " " + options.stream())) {
+                throw new ChannelException("this process already has a receiver on endpoint=" + options.endpoint()
+                    + " stream=" + options.stream() + "; '" + uri + "' cannot take its port (one receiver per "
+                    + "channel: close the other, or give this one another port)");
+            }
+        }
+    }
+
+    /**
+     * Gives back what {@link #claimReceiver} took.
+     *
+     * @param options the receiver's options.
+     */
+    void unclaimReceiver(final AeronOptions options) {
+        synchronized (AeronSession.class) {
+            receivers.remove(options.endpoint() + " " + options.stream());
+        }
+    }
+
+    /**
+     * Gives back a share; the last one closes the client, stops an embedded driver and removes its directory.
+     */
+    void release() {
+        synchronized (AeronSession.class) {
+            if (--references > 0) {
+                return;
+            }
+            SHARED.remove(key, this);
+        }
         try {
             aeron.close();
         } finally {

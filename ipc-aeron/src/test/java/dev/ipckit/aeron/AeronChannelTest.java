@@ -123,22 +123,41 @@ class AeronChannelTest {
     }
 
     @Test
-    void shouldKeepItsDriverInAPrivateDirectoryAndRemoveItOnClose() throws IOException {
+    void shouldShareOnePrivateDriverDirectoryPerProcessAndRemoveItOnTheLastClose() throws IOException {
         final List<Path> before = privateDirectories();
         final String uri = Ports.loopbackUri("");
         final Receiver receiver = Channels.openReceiver(uri);
         final Sender sender = Channels.openSender(uri);
         final List<Path> open = new ArrayList<>(privateDirectories());
         open.removeAll(before);
-        assertEquals(2, open.size(), "one driver directory per end: " + open);
-        for (final Path directory : open) {
-            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)),
-                directory.toString());
-        }
+        assertEquals(1, open.size(), "one embedded driver for both ends of this process: " + open);
+        final Path directory = open.get(0);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)),
+            directory.toString());
+        final Receiver other = Channels.openReceiver(Ports.loopbackUri("&peerTimeout=4s"));
+        assertEquals(before.size() + 2, privateDirectories().size(), "other driver settings, another driver");
+        other.close();
         sender.close();
+        assertTrue(Files.exists(directory), "the receiver still uses it");
         receiver.close();
-        for (final Path directory : open) {
-            assertFalse(Files.exists(directory), directory + " is removed on close");
+        assertFalse(Files.exists(directory), directory + " is removed on the last close");
+        assertEquals(before, privateDirectories());
+    }
+
+    @Test
+    void shouldLetAHandlersExceptionOutOfPollAndGoOn() {
+        final String uri = Ports.loopbackUri("");
+        try (Receiver receiver = Channels.openReceiver(uri); Sender sender = Channels.openSender(uri)) {
+            assertTrue(sender.offer(new byte[] {1}, DEADLINE));
+            assertTrue(sender.offer(new byte[] {2}, DEADLINE));
+            final IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> receiver.poll((b, o, l) -> {
+                    throw new IllegalStateException("from the handler");
+                }, 10, DEADLINE));
+            assertEquals("from the handler", thrown.getMessage());
+            final int[] got = {0};
+            assertEquals(1, receiver.poll((b, o, l) -> got[0] = b.getByte(o), 10, DEADLINE));
+            assertEquals(2, got[0], "the message whose handler threw counts as delivered; the next one follows");
         }
     }
 

@@ -66,7 +66,8 @@ class AeronHostileUriTest {
         "aeron:udp?endpoint=127.0.0.1:40123&endpoint=127.0.0.1:40124",
     })
     void shouldRefuseABadUriBeforeStartingAnything(final String uri) {
-        final IllegalArgumentException sent = assertThrows(IllegalArgumentException.class, () -> Channels.openSender(uri));
+        final IllegalArgumentException sent = assertThrows(IllegalArgumentException.class,
+            () -> Channels.openSender(uri));
         assertTrue(sent.getMessage().contains(uri) || sent.getMessage().contains("'" + uri), sent.getMessage());
         final IllegalArgumentException received = assertThrows(IllegalArgumentException.class,
             () -> Channels.openReceiver(uri));

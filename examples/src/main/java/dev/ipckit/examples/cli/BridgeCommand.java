@@ -25,8 +25,10 @@ import picocli.CommandLine.Parameters;
  * <p>Each message is offered to TO from inside FROM's handler, so it is consumed from FROM only once TO has taken
  * it (zero-copy from a ring). When FROM's sender closes, the bridge closes TO (which, for {@code aeron:}, waits for
  * the far receiver to take everything) and exits 0: the stream was passed on whole. When FROM's sender dies, or TO's
- * receiver goes, or TO stays full past {@code --timeout}, it says so in one sentence and exits 1. SIGINT and SIGTERM
- * stop it cleanly: the message in hand is passed on, both ends are closed and the total is printed.
+ * receiver goes, or TO stays full past {@code --timeout}, it says so in one sentence and exits 1. It closes both ends
+ * on its way out in every case; the Channel API has no abort, so when FROM's sender died, TO's receiver sees a
+ * stream that closed early, not a dead one. SIGINT and SIGTERM stop it cleanly: the message in hand is passed on,
+ * both ends are closed and the total is printed.
  */
 @Command(name = "bridge", mixinStandardHelpOptions = true,
     description = {"Forward every message from channel FROM to channel TO, e.g.",
@@ -41,11 +43,13 @@ final class BridgeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FROM", description = "the channel to receive from, e.g. mmap:orders")
     String from;
 
-    @Parameters(index = "1", paramLabel = "TO", description = "the channel to send to, e.g. 'aeron:udp?endpoint=hostB:40123'")
+    @Parameters(index = "1", paramLabel = "TO",
+        description = "the channel to send to, e.g. 'aeron:udp?endpoint=hostB:40123'")
     String to;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
-        description = "how long one message may wait for room in TO before the bridge gives up (default ${DEFAULT-VALUE})")
+        description = "how long one message may wait for room in TO before the bridge gives up "
+            + "(default ${DEFAULT-VALUE})")
     String timeout;
 
     @Option(names = "--quiet", description = "do not print the count each second")
@@ -75,8 +79,8 @@ final class BridgeCommand implements Callable<Integer> {
                     receiver.poll(forward, 256, Duration.ofMillis(100));
                 } catch (final PeerGoneException e) {
                     if (downstreamGone != null) {
-                        throw new PeerGoneException(downstreamGone.reason(), downstreamGone.peerPid(), "the receiver of "
-                            + to + " is gone after " + forwarded + " messages were forwarded: "
+                        throw new PeerGoneException(downstreamGone.reason(), downstreamGone.peerPid(),
+                            "the receiver of " + to + " is gone after " + forwarded + " messages were forwarded: "
                             + downstreamGone.getMessage(), downstreamGone);
                     }
                     if (e.reason().isAbnormal()) {
@@ -107,9 +111,9 @@ final class BridgeCommand implements Callable<Integer> {
     private void forward(final DirectBuffer buffer, final int offset, final int length) {
         try {
             if (!sender.offer(buffer, offset, length) && !sender.offer(buffer, offset, length, wait)) {
-                throw new ChannelException(to + " stayed full for " + timeout + " after " + forwarded + " messages were "
-                    + "forwarded; is its receiver reading? (raise --timeout to wait longer) The message in hand, "
-                    + "taken from " + from + ", is lost");
+                throw new ChannelException(to + " stayed full for " + timeout + " after " + forwarded
+                    + " messages were forwarded; is its receiver reading? (raise --timeout to wait longer) The "
+                    + "message in hand, taken from " + from + ", is lost");
             }
         } catch (final PeerGoneException e) {
             downstreamGone = e;

@@ -82,8 +82,8 @@ final class StatCommand implements Callable<Integer> {
                 continue;
             }
             any = true;
-            out.printf("driver      %s (%s, pid %d %s)%n", driver.directory(), driver.embedded() ? "embedded" : "external",
-                driver.pid(), driver.alive() ? "alive" : "dead");
+            out.printf("driver      %s (%s, pid %d %s)%n", driver.directory(),
+                driver.embedded() ? "embedded" : "external", driver.pid(), driver.alive() ? "alive" : "dead");
             for (final AeronInspector.Counter counter : driver.counters()) {
                 out.printf("  %,20d  %s%n", counter.value(), counter.label());
             }

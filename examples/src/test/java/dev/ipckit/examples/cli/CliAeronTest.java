@@ -83,7 +83,8 @@ class CliAeronTest {
             try (Cli far = Cli.start("bridge", udp, "mmap:" + b + "?create=false");
                  Cli near = Cli.start("bridge", "mmap:" + a + "?capacity=64k", udp)) {
                 awaitFile(a, near);
-                final Cli.Result send = Cli.run("send", "mmap:" + a + "?create=false", "--count", "20000", "--size", "200");
+                final Cli.Result send = Cli.run("send", "mmap:" + a + "?create=false", "--count", "20000", "--size",
+                    "200");
                 assertEquals(0, send.exitCode(), send.err());
                 final Cli.Result nearDone = near.await();
                 assertEquals(0, nearDone.exitCode(), nearDone.err());
