@@ -9,12 +9,14 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.ipckit.ChannelClosedException;
 import dev.ipckit.ChannelException;
+import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Sender;
 import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
+import dev.ipckit.posix.PosixProcess;
 import dev.ipckit.spi.CloseGate;
 
 /**
@@ -37,6 +39,10 @@ import dev.ipckit.spi.CloseGate;
  */
 final class FramedSender implements Sender {
     private static final int INITIAL_STAGE = 64 * 1024;
+    /** Where the frame starts in the staging buffer; before it, a control frame (HELLO, then BYE at close). */
+    private static final int FRAME_AT = FrameDescriptor.CONTROL_FRAME_LENGTH;
+    /** How long close waits, at most, for room for the BYE frame while the receiver lives. */
+    static final long BYE_LINGER_NANOS = 2_000_000_000L;
 
     private final String uri;
     private final String name;
@@ -51,6 +57,10 @@ final class FramedSender implements Sender {
     private final CloseGate gate = new CloseGate();
     private boolean inWait;
     private boolean released;
+    /** Whether HELLO went out: from then on, close owes the receiver a BYE. */
+    private boolean announced;
+    /** Whether a frame is partly written: the stream is not at a frame boundary. */
+    private boolean midFrame;
     private PeerGoneException gone;
     private ChannelException broken;
 
@@ -103,7 +113,9 @@ final class FramedSender implements Sender {
     /**
      * Waits in slices of at most {@link Waits#SLICE_NANOS}; {@link #close()} from another thread while this call is
      * in progress ends it with a {@link ChannelClosedException} and closes the descriptor only once this call has
-     * left it.
+     * left it. An interrupt ends the wait for room within one slice with a {@link ChannelInterruptedException},
+     * nothing written; a frame larger than PIPE_BUF that has started is finished first (up to {@code stall=}), since
+     * abandoning it would cut the stream.
      */
     @Override
     public boolean offer(final DirectBuffer buffer, final int offset, final int length, final Duration timeout) {
@@ -135,6 +147,7 @@ final class FramedSender implements Sender {
                 if (remaining <= 0) {
                     return false;
                 }
+                ChannelInterruptedException.checkInterrupt("offer", uri);
                 Waits.await(fd, PosixPipes.POLLOUT, Math.min(remaining, Waits.SLICE_NANOS), spin);
                 checkNotClosedWhileWaiting();
             }
@@ -151,6 +164,7 @@ final class FramedSender implements Sender {
             if (remaining <= 0) {
                 return false;
             }
+            ChannelInterruptedException.checkInterrupt("offer", uri);
             if (queued >= size || spin) {
                 Waits.await(fd, PosixPipes.POLLOUT, Math.min(remaining, Waits.SLICE_NANOS), spin);
             } else {
@@ -192,32 +206,52 @@ final class FramedSender implements Sender {
 
     private void stageFrame(final DirectBuffer buffer, final int offset, final int length) {
         final int frame = FrameDescriptor.frameLength(length);
-        if (frame > stageSegment.byteSize()) {
+        if (FRAME_AT + frame > stageSegment.byteSize()) {
             allocateStage((int) Math.min(FrameDescriptor.frameLength(maxMessage),
-                Math.max(frame, 2 * stageSegment.byteSize())));
+                Math.max(frame, 2 * (stageSegment.byteSize() - FRAME_AT))));
         }
-        stage.putInt(FrameDescriptor.LENGTH_OFFSET, length, FrameDescriptor.BYTE_ORDER);
-        stage.putBytes(FrameDescriptor.PAYLOAD_OFFSET, buffer, offset, length);
+        stage.putInt(FRAME_AT + FrameDescriptor.LENGTH_OFFSET, length, FrameDescriptor.BYTE_ORDER);
+        stage.putBytes(FRAME_AT + FrameDescriptor.PAYLOAD_OFFSET, buffer, offset, length);
     }
 
+    /**
+     * A staging buffer for a frame of {@code bytes}, with the HELLO frame in front of it.
+     */
     private void allocateStage(final int bytes) {
         final Arena next = Arena.ofShared();
-        final MemorySegment segment = next.allocate(bytes, 64);
+        final MemorySegment segment = next.allocate(FRAME_AT + bytes, 64);
         if (arena != null) {
             arena.close();
         }
         arena = next;
         stageSegment = segment;
-        stage.wrap(segment.address(), bytes);
+        stage.wrap(segment.address(), FRAME_AT + bytes);
+        putControl(FrameDescriptor.HELLO);
+    }
+
+    private void putControl(final int kind) {
+        stage.putInt(FrameDescriptor.LENGTH_OFFSET, kind, FrameDescriptor.BYTE_ORDER);
+        stage.putInt(FrameDescriptor.PAYLOAD_OFFSET, PosixProcess.getpid(), FrameDescriptor.BYTE_ORDER);
     }
 
     /**
-     * One write of a frame of at most PIPE_BUF bytes: all of it or, when full, nothing.
+     * One write of a frame of at most PIPE_BUF bytes: all of it or, when full, nothing. The first frame carries
+     * the HELLO in front of it, in the same write when both fit in PIPE_BUF.
      */
     private boolean writeAtomic(final int frame) {
+        int from = FRAME_AT;
+        if (!announced) {
+            if (FRAME_AT + frame <= FrameDescriptor.PIPE_BUF) {
+                from = 0;
+            } else if (!writeHello()) {
+                return false;
+            }
+        }
+        final int end = FRAME_AT + frame;
         while (true) {
-            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, frame);
-            if (n == frame) {
+            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, from, end - from);
+            if (n == end - from) {
+                announced = true;
                 return true;
             }
             if (n == -Errno.EAGAIN) {
@@ -225,11 +259,38 @@ final class FramedSender implements Sender {
             }
             if (n >= 0) {
                 // The kernel keeps writes of at most PIPE_BUF whole on pipes; finish rather than tear the frame.
-                finish(n, frame);
+                announced = true;
+                finish(from + n, end);
                 return true;
             }
             if (n != -Errno.EINTR) {
                 throw writeFailed((int) -n, 0, frame);
+            }
+        }
+    }
+
+    /**
+     * Writes the HELLO frame alone (one atomic write), before a first frame too long to share its write.
+     *
+     * @return false when the pipe is full.
+     */
+    private boolean writeHello() {
+        while (true) {
+            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, 0, FRAME_AT);
+            if (n == FRAME_AT) {
+                announced = true;
+                return true;
+            }
+            if (n == -Errno.EAGAIN) {
+                return false;
+            }
+            if (n >= 0) {
+                announced = true;
+                finish(n, FRAME_AT);
+                return true;
+            }
+            if (n != -Errno.EINTR) {
+                throw writeFailed((int) -n, 0, FRAME_AT);
             }
         }
     }
@@ -254,20 +315,27 @@ final class FramedSender implements Sender {
         }
     }
 
+    /**
+     * Writes a frame larger than PIPE_BUF whole, the HELLO in front of it if it is the first: such frames have one
+     * writer (producers=one), so the HELLO need not be a write of its own.
+     */
     private void writeWhole(final int frame) {
-        finish(0, frame);
+        final int from = announced ? FRAME_AT : 0;
+        announced = true;
+        finish(from, FRAME_AT + frame);
     }
 
     /**
-     * Writes the rest of a started frame, waiting for room as long as the receiver lives and keeps taking bytes.
+     * Writes the rest of a started frame, bytes {@code from..end} of the staging buffer, waiting for room as long
+     * as the receiver lives and keeps taking bytes.
      */
-    private void finish(final long alreadyWritten, final int frame) {
+    private void finish(final long from, final int end) {
         final boolean ownWait = !inWait; // waiting for the receiver may last up to stall=: a close may come
         try {
             if (ownWait && !gate.beginWait()) {
                 throw ChannelClosedException.of("sender", uri);
             }
-            finishWaiting(alreadyWritten, frame);
+            finishWaiting(from, end);
         } finally {
             if (ownWait && gate.endWait()) {
                 release();
@@ -275,11 +343,13 @@ final class FramedSender implements Sender {
         }
     }
 
-    private void finishWaiting(final long alreadyWritten, final int frame) {
-        long written = alreadyWritten;
+    private void finishWaiting(final long from, final int end) {
+        final int frame = end - FRAME_AT;
+        long written = from - FRAME_AT; // may start inside the HELLO in front of the frame: negative
         long stalledSince = 0;
+        midFrame = true;
         while (written < frame) {
-            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, written, frame - written);
+            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, FRAME_AT + written, frame - written);
             if (n > 0) {
                 written += n;
                 stalledSince = 0;
@@ -305,6 +375,7 @@ final class FramedSender implements Sender {
                 throw writeFailed((int) -n, written, frame);
             }
         }
+        midFrame = false;
     }
 
     private ChannelException writeFailed(final int errno, final long written, final int frame) {
@@ -317,9 +388,15 @@ final class FramedSender implements Sender {
     }
 
     private String readerGoneSentence() {
-        return "no process has " + name + " open for reading any more: the receiver closed its end or died";
+        return "no process has " + name + " open for reading any more: the receiver closed its end or its process "
+            + "ended (a FIFO or pipe sender cannot tell which)";
     }
 
+    /**
+     * The receiver's leaving as a sender of a byte stream sees it: EPIPE, the same whether the receiver closed or
+     * was killed, and on a one-way stream the receiver can leave no word. So the reason is {@code CLOSED} and the
+     * sentence says that a death cannot be told apart.
+     */
     private PeerGoneException markGone(final NativeException cause, final long written, final int frame) {
         gone = new PeerGoneException(PeerGoneException.Reason.CLOSED, 0, "the receiver of " + name + " ('" + uri + "') is gone: " + readerGoneSentence()
             + (written > 0 ? "; " + written + " of the " + frame + " bytes of the frame in progress went out before" : "")
@@ -372,9 +449,39 @@ final class FramedSender implements Sender {
         }
         released = true;
         try {
-            PosixFiles.close(fd);
+            if (announced && !midFrame && broken == null && gone == null) {
+                sayBye();
+            }
         } finally {
-            arena.close();
+            try {
+                PosixFiles.close(fd);
+            } finally {
+                arena.close();
+            }
+        }
+    }
+
+    /**
+     * Writes the BYE frame, so that the receiver can tell this close from a death: one atomic write, waiting up to
+     * {@link #BYE_LINGER_NANOS} for room while the receiver lives. A receiver that takes nothing for that long
+     * will report this sender as {@code DIED}; a receiver that is gone needs no word.
+     */
+    private void sayBye() {
+        putControl(FrameDescriptor.BYE);
+        final long deadline = System.nanoTime() + Math.min(stallNanos, BYE_LINGER_NANOS);
+        while (true) {
+            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, 0, FRAME_AT);
+            if (n == FRAME_AT || (n < 0 && n != -Errno.EAGAIN && n != -Errno.EINTR)) {
+                return; // written, or the receiver is gone (EPIPE)
+            }
+            if (n >= 0) {
+                return; // the kernel keeps writes of at most PIPE_BUF whole on pipes; a short write cannot happen
+            }
+            final long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return;
+            }
+            Waits.await(fd, PosixPipes.POLLOUT, Math.min(remaining, Waits.SLICE_NANOS), false);
         }
     }
 
