@@ -268,6 +268,38 @@ public abstract class ChannelConformanceTest {
     }
 
     @Test
+    void shouldCarryMessagesThroughTheSegmentFormsFromHeapAndNativeMemory() throws Exception {
+        final int length = Math.min(sender().maxMessageLength(), 300);
+        final byte[] heap = new byte[length];
+        for (int i = 0; i < length; i++) {
+            heap[i] = (byte) (i * 7 + 1);
+        }
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            final MemorySegment nativeMessage = arena.allocate(length);
+            MemorySegment.copy(MemorySegment.ofArray(heap), 0, nativeMessage, 0, length);
+            assertTrue(sender().offer(MemorySegment.ofArray(heap), DEADLINE));
+            assertTrue(sender().offer(nativeMessage.asSlice(0, length / 2)));
+            assertTrue(sender().offer(MemorySegment.ofArray(new byte[0]), DEADLINE));
+        }
+        final List<byte[]> got = new ArrayList<>();
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (got.size() < 3 && System.nanoTime() - deadline < 0) {
+            receiver().poll(message -> {
+                assertTrue(message.isReadOnly(), "a handler's view is read-only");
+                got.add(message.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }, 10, Duration.ofMillis(100));
+        }
+        assertEquals(3, got.size());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(heap, got.get(0));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(heap, length / 2), got.get(1));
+        assertEquals(0, got.get(2).length);
+        final int max = sender().maxMessageLength();
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> sender().offer(MemorySegment.ofArray(new byte[max + 1])));
+        assertTrue(e.getMessage().contains(Integer.toString(max + 1)), e.getMessage());
+    }
+
+    @Test
     void shouldThrowChannelClosedFromEveryMethodOfAClosedSender() {
         final String uri = sender().uri();
         final int max = sender().maxMessageLength();

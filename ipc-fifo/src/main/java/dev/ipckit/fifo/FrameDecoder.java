@@ -2,11 +2,13 @@ package dev.ipckit.fifo;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.ipckit.ChannelException;
 import dev.ipckit.MessageHandler;
+import dev.ipckit.SegmentHandler;
 
 /**
  * Cuts a byte stream into frames ({@link FrameDescriptor}) in a native buffer, with no I/O of its own: a
@@ -32,7 +34,10 @@ final class FrameDecoder {
     private final String name;
     private final String uri;
     private final int maxMessage;
-    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    /** Little-endian ints at any offset, for the frame headers; no Agrona buffer on the segment paths. */
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(FrameDescriptor.BYTE_ORDER);
+    /** An Agrona view of the buffer, made for the first MessageHandler only (it needs Unsafe). */
+    private UnsafeBuffer view;
     private Arena arena;
     private MemorySegment segment;
     private int capacity;
@@ -70,7 +75,30 @@ final class FrameDecoder {
      * @throws ChannelException when a frame header announces a length outside 0..maxMessageLength.
      */
     int deliver(final MessageHandler handler, final int limit) {
+        return deliverTo(handler, limit);
+    }
+
+    /**
+     * Hands complete frames to a {@link SegmentHandler} as read-only views of the buffer, up to {@code limit}: the
+     * FFM-native path, which touches no {@code Unsafe}.
+     *
+     * @param handler called once per message, with a view valid only during the call.
+     * @param limit the most messages to deliver.
+     * @return how many were delivered.
+     * @throws ChannelException when a frame header announces a length outside 0..maxMessageLength.
+     */
+    int deliver(final SegmentHandler handler, final int limit) {
+        return deliverTo(handler, limit);
+    }
+
+    /**
+     * @param handler a {@link MessageHandler} (then {@link #view} is made) or a {@link SegmentHandler}.
+     */
+    int deliverTo(final Object handler, final int limit) {
         checkNotCorrupt();
+        if (view == null && handler instanceof MessageHandler) {
+            view = new UnsafeBuffer(segment.address(), capacity);
+        }
         int count = 0;
         while (count < limit && !stopped) {
             final int available = tail - head;
@@ -82,7 +110,7 @@ final class FrameDecoder {
                 if (available < FrameDescriptor.CONTROL_FRAME_LENGTH) {
                     break;
                 }
-                control(length, view.getInt(FrameDescriptor.payloadOffset(head), FrameDescriptor.BYTE_ORDER));
+                control(length, segment.get(INT_LE, FrameDescriptor.payloadOffset(head)));
                 head += FrameDescriptor.CONTROL_FRAME_LENGTH;
                 continue;
             }
@@ -94,7 +122,11 @@ final class FrameDecoder {
             count++;
             anyFrame = true;
             lastWasBye = false;
-            handler.onMessage(view, payload, length);
+            if (handler instanceof MessageHandler messages) {
+                messages.onMessage(view, payload, length);
+            } else {
+                ((SegmentHandler) handler).onMessage(segment.asSlice(payload, length).asReadOnly());
+            }
         }
         if (head == tail) {
             head = 0;
@@ -172,7 +204,7 @@ final class FrameDecoder {
             if (held < FrameDescriptor.HEADER_LENGTH) {
                 return FrameDescriptor.HEADER_LENGTH - held;
             }
-            final int length = view.getInt(FrameDescriptor.lengthOffset(at), FrameDescriptor.BYTE_ORDER);
+            final int length = segment.get(INT_LE, FrameDescriptor.lengthOffset(at));
             final int frame = FrameDescriptor.isControl(length) ? FrameDescriptor.CONTROL_FRAME_LENGTH
                 : length < 0 || length > maxMessage ? -1 : FrameDescriptor.frameLength(length);
             if (frame < 0) {
@@ -192,7 +224,7 @@ final class FrameDecoder {
         int count = 0;
         int at = head;
         while (tail - at >= FrameDescriptor.HEADER_LENGTH) {
-            final int length = view.getInt(FrameDescriptor.lengthOffset(at), FrameDescriptor.BYTE_ORDER);
+            final int length = segment.get(INT_LE, FrameDescriptor.lengthOffset(at));
             final int frame = FrameDescriptor.isControl(length) ? FrameDescriptor.CONTROL_FRAME_LENGTH
                 : length < 0 || length > maxMessage ? Integer.MAX_VALUE : FrameDescriptor.frameLength(length);
             if (tail - at < frame) {
@@ -268,7 +300,7 @@ final class FrameDecoder {
         if (partial == 0) {
             return "";
         }
-        final int length = partial >= FrameDescriptor.HEADER_LENGTH ? view.getInt(head, FrameDescriptor.BYTE_ORDER) : 0;
+        final int length = partial >= FrameDescriptor.HEADER_LENGTH ? segment.get(INT_LE, head) : 0;
         final String what = partial >= FrameDescriptor.HEADER_LENGTH
             ? FrameDescriptor.isControl(length) ? "a control frame" : "its header announced a " + length + "-byte payload"
             : "not even its " + FrameDescriptor.HEADER_LENGTH + "-byte header arrived";
@@ -331,7 +363,7 @@ final class FrameDecoder {
      *     value ({@link FrameDescriptor#HELLO}, {@link FrameDescriptor#BYE}).
      */
     private int frameLength() {
-        final int length = view.getInt(FrameDescriptor.lengthOffset(head), FrameDescriptor.BYTE_ORDER);
+        final int length = segment.get(INT_LE, FrameDescriptor.lengthOffset(head));
         if ((length < 0 || length > maxMessage) && !FrameDescriptor.isControl(length)) {
             corrupt = new ChannelException(name + " ('" + uri + "') is corrupt: a frame header announces length="
                 + length + ", outside 0..maxMessageLength=" + maxMessage + "; either something other than an ipckit "
@@ -354,6 +386,8 @@ final class FrameDecoder {
         arena = next;
         segment = grown;
         capacity = bytes;
-        view.wrap(grown.address(), bytes);
+        if (view != null) {
+            view.wrap(grown.address(), bytes);
+        }
     }
 }

@@ -7,7 +7,7 @@ import dev.ipckit.ChannelException;
 import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.MessageHandler;
 import dev.ipckit.PeerGoneException;
-import dev.ipckit.Receiver;
+import dev.ipckit.SegmentHandler;
 import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
@@ -64,13 +64,28 @@ final class FramedReceiver implements StreamReceiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit) {
-        return poll(handler, limit, true);
+        return pollAny(handler, limit, true);
     }
 
     /**
+     * The FFM-native form: each message is a read-only slice of the receiver's native buffer, and nothing on this
+     * path touches {@code Unsafe}, so a program that uses only the segment forms needs no {@code --add-exports}.
+     */
+    @Override
+    public int poll(final SegmentHandler handler, final int limit) {
+        return pollAny(handler, limit, true);
+    }
+
+    @Override
+    public int poll(final SegmentHandler handler, final int limit, final Duration timeout) {
+        return pollTimed(handler, limit, timeout);
+    }
+
+    /**
+     * @param handler a {@link MessageHandler} or a {@link SegmentHandler}.
      * @param read whether to read the descriptor when the buffer holds fewer than {@code limit} messages.
      */
-    private int poll(final MessageHandler handler, final int limit, final boolean read) {
+    private int pollAny(final Object handler, final int limit, final boolean read) {
         checkUsable(limit);
         gate.beginCallback();
         try {
@@ -82,8 +97,8 @@ final class FramedReceiver implements StreamReceiver {
         }
     }
 
-    private int pollOnce(final MessageHandler handler, final int limit, final boolean read) {
-        final int delivered = decoder.deliver(handler, limit);
+    private int pollOnce(final Object handler, final int limit, final boolean read) {
+        final int delivered = decoder.deliverTo(handler, limit);
         if (gate.isClosed()) {
             return delivered;
         }
@@ -109,7 +124,7 @@ final class FramedReceiver implements StreamReceiver {
         if (n > 0) {
             writerSeen = true;
             decoder.appended((int) n);
-            return delivered + decoder.deliver(handler, limit - delivered);
+            return delivered + decoder.deliverTo(handler, limit - delivered);
         }
         if (n == 0) {
             if (writerSeen) {
@@ -129,8 +144,12 @@ final class FramedReceiver implements StreamReceiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit, final Duration timeout) {
+        return pollTimed(handler, limit, timeout);
+    }
+
+    private int pollTimed(final Object handler, final int limit, final Duration timeout) {
         if (timeout.isZero() || timeout.isNegative()) {
-            return poll(handler, limit);
+            return pollAny(handler, limit, true);
         }
         final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
         try {
@@ -140,7 +159,7 @@ final class FramedReceiver implements StreamReceiver {
             // After a poll that had to wait (a request/reply rhythm), the pipe is most likely empty again: wait in
             // poll(2) at once, which returns at once if it is not, and save the read that would find it empty.
             boolean read = !waitedLast;
-            final int first = poll(handler, limit, read);
+            final int first = pollAny(handler, limit, read);
             if (first > 0) {
                 waitedLast = false;
                 return first;
@@ -152,12 +171,12 @@ final class FramedReceiver implements StreamReceiver {
             while (true) {
                 final long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
-                    return read ? 0 : poll(handler, limit); // a call that ends must have looked at the descriptor
+                    return read ? 0 : pollAny(handler, limit, true); // a call that ends must have looked at the pipe
                 }
                 ChannelInterruptedException.checkInterrupt("poll", uri);
                 Waits.await(fd, PosixPipes.POLLIN, Math.min(remaining, Waits.SLICE_NANOS), spin);
                 read = true;
-                final int delivered = poll(handler, limit); // ChannelClosedException once another thread closed it
+                final int delivered = pollAny(handler, limit, true); // ChannelClosedException once closed meanwhile
                 if (delivered > 0) {
                     return delivered;
                 }

@@ -2,6 +2,7 @@ package dev.ipckit.fifo;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 
 import org.agrona.DirectBuffer;
@@ -51,7 +52,15 @@ final class FramedSender implements Sender {
     private final boolean many;
     private final boolean spin;
     private final long stallNanos;
-    private final UnsafeBuffer stage = new UnsafeBuffer(0, 0);
+    /** Little-endian ints at any offset, for the frame headers; no Agrona buffer on the segment paths. */
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(FrameDescriptor.BYTE_ORDER);
+
+    /** An Agrona view of the staging buffer, made on the first offer of a DirectBuffer only (it needs Unsafe). */
+    private UnsafeBuffer stage;
+    /** The message of the offer in progress: a DirectBuffer range, or a segment. */
+    private DirectBuffer source;
+    private int sourceOffset;
+    private MemorySegment sourceSegment;
     private Arena arena;
     private MemorySegment stageSegment;
     private final CloseGate gate = new CloseGate();
@@ -83,10 +92,59 @@ final class FramedSender implements Sender {
 
     @Override
     public boolean offer(final DirectBuffer buffer, final int offset, final int length) {
+        source = buffer;
+        sourceOffset = offset;
+        try {
+            return offerNow(length);
+        } finally {
+            source = null;
+        }
+    }
+
+    /**
+     * The FFM-native form: the segment's bytes go to the staging buffer with {@link MemorySegment#copy}, touching no
+     * {@code Unsafe}, so a program that uses only the segment forms needs no {@code --add-exports}.
+     */
+    @Override
+    public boolean offer(final MemorySegment message) {
+        final int length = segmentLength(message);
+        sourceSegment = message;
+        try {
+            return offerNow(length);
+        } finally {
+            sourceSegment = null;
+        }
+    }
+
+    @Override
+    public boolean offer(final MemorySegment message, final Duration timeout) {
+        if (timeout.isZero() || timeout.isNegative()) {
+            return offer(message);
+        }
+        final int length = segmentLength(message);
+        sourceSegment = message;
+        try {
+            return offerTimed(length, timeout);
+        } finally {
+            sourceSegment = null;
+        }
+    }
+
+    private int segmentLength(final MemorySegment message) {
+        final long size = message.byteSize();
+        if (size > maxMessage) {
+            checkUsable(0); // closed first, as for every call after close
+            throw new IllegalArgumentException("length=" + size + " is outside 0..maxMessageLength=" + maxMessage
+                + " of '" + uri + "'");
+        }
+        return (int) size;
+    }
+
+    private boolean offerNow(final int length) {
         checkUsable(length);
         final int frame = FrameDescriptor.frameLength(length);
         if (frame <= FrameDescriptor.PIPE_BUF) {
-            stageFrame(buffer, offset, length);
+            stageFrame(length);
             return writeAtomic(frame);
         }
         try {
@@ -99,7 +157,7 @@ final class FramedSender implements Sender {
                 checkReaderPresent();
                 return false;
             }
-            stageFrame(buffer, offset, length);
+            stageFrame(length);
             writeWhole(frame);
             return true;
         } finally {
@@ -122,6 +180,16 @@ final class FramedSender implements Sender {
         if (timeout.isZero() || timeout.isNegative()) {
             return offer(buffer, offset, length);
         }
+        source = buffer;
+        sourceOffset = offset;
+        try {
+            return offerTimed(length, timeout);
+        } finally {
+            source = null;
+        }
+    }
+
+    private boolean offerTimed(final int length, final Duration timeout) {
         checkUsable(length);
         try {
             if (!gate.beginWait()) {
@@ -129,7 +197,7 @@ final class FramedSender implements Sender {
             }
             inWait = true;
             final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
-            return offerWithin(buffer, offset, length, deadline);
+            return offerWithin(length, deadline);
         } finally {
             inWait = false;
             if (gate.endWait()) {
@@ -138,10 +206,10 @@ final class FramedSender implements Sender {
         }
     }
 
-    private boolean offerWithin(final DirectBuffer buffer, final int offset, final int length, final long deadline) {
+    private boolean offerWithin(final int length, final long deadline) {
         final int frame = FrameDescriptor.frameLength(length);
         if (frame <= FrameDescriptor.PIPE_BUF) {
-            stageFrame(buffer, offset, length);
+            stageFrame(length);
             while (!writeAtomic(frame)) {
                 final long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
@@ -174,7 +242,7 @@ final class FramedSender implements Sender {
             }
             checkNotClosedWhileWaiting();
         }
-        stageFrame(buffer, offset, length);
+        stageFrame(length);
         writeWhole(frame);
         return true;
     }
@@ -204,14 +272,24 @@ final class FramedSender implements Sender {
         }
     }
 
-    private void stageFrame(final DirectBuffer buffer, final int offset, final int length) {
+    /**
+     * Copies the message of the offer in progress, with its header, to the staging buffer.
+     */
+    private void stageFrame(final int length) {
         final int frame = FrameDescriptor.frameLength(length);
         if (FRAME_AT + frame > stageSegment.byteSize()) {
             allocateStage((int) Math.min(FrameDescriptor.frameLength(maxMessage),
                 Math.max(frame, 2 * (stageSegment.byteSize() - FRAME_AT))));
         }
-        stage.putInt(FRAME_AT + FrameDescriptor.LENGTH_OFFSET, length, FrameDescriptor.BYTE_ORDER);
-        stage.putBytes(FRAME_AT + FrameDescriptor.PAYLOAD_OFFSET, buffer, offset, length);
+        stageSegment.set(INT_LE, FRAME_AT + FrameDescriptor.LENGTH_OFFSET, length);
+        if (sourceSegment != null) {
+            MemorySegment.copy(sourceSegment, 0, stageSegment, FRAME_AT + FrameDescriptor.PAYLOAD_OFFSET, length);
+            return;
+        }
+        if (stage == null) {
+            stage = new UnsafeBuffer(stageSegment.address(), (int) stageSegment.byteSize());
+        }
+        stage.putBytes(FRAME_AT + FrameDescriptor.PAYLOAD_OFFSET, source, sourceOffset, length);
     }
 
     /**
@@ -225,13 +303,15 @@ final class FramedSender implements Sender {
         }
         arena = next;
         stageSegment = segment;
-        stage.wrap(segment.address(), FRAME_AT + bytes);
+        if (stage != null) {
+            stage.wrap(segment.address(), FRAME_AT + bytes);
+        }
         putControl(FrameDescriptor.HELLO);
     }
 
     private void putControl(final int kind) {
-        stage.putInt(FrameDescriptor.LENGTH_OFFSET, kind, FrameDescriptor.BYTE_ORDER);
-        stage.putInt(FrameDescriptor.PAYLOAD_OFFSET, PosixProcess.getpid(), FrameDescriptor.BYTE_ORDER);
+        stageSegment.set(INT_LE, FrameDescriptor.LENGTH_OFFSET, kind);
+        stageSegment.set(INT_LE, FrameDescriptor.PAYLOAD_OFFSET, PosixProcess.getpid());
     }
 
     /**
