@@ -177,7 +177,8 @@ public abstract class CrossProcessConformanceTest {
 
     @Test
     void shouldReportClosedToTheSenderWhenTheChildReceiverClosesItsEnd() {
-        final Remote<Sender> remote = senderWithChildReceiver("recv", List.of("10", "14", Integer.toString(maxLength())));
+        final Remote<Sender> remote = senderWithChildReceiver("recv",
+            List.of("10", "14", Integer.toString(maxLength())));
         try (Sender sender = remote.end(); Peer peer = remote.peer()) {
             final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(maxLength()));
             for (long i = 0; i < 10; i++) {

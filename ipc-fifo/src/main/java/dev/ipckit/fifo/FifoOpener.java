@@ -234,8 +234,8 @@ final class FifoOpener {
     private static ChannelInterruptedException interruptedOpen(final String role, final String path,
                                                                final String peerAccess) {
         return new ChannelInterruptedException("opening the " + role + " of " + name(path) + " was interrupted while "
-            + "it waited for a process to open it for " + peerAccess + ": nothing was opened and the thread's interrupt "
-            + "status is kept; clear it (Thread.interrupted()) to open again");
+            + "it waited for a process to open it for " + peerAccess + ": nothing was opened and the thread's "
+            + "interrupt status is kept; clear it (Thread.interrupted()) to open again");
     }
 
     private static NativeException noReader(final String path, final String sentence) {

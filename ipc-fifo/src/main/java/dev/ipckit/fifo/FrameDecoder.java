@@ -35,7 +35,8 @@ final class FrameDecoder {
     private final String uri;
     private final int maxMessage;
     /** Little-endian ints at any offset, for the frame headers; no Agrona buffer on the segment paths. */
-    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(FrameDescriptor.BYTE_ORDER);
+    private static final ValueLayout.OfInt INT_LE =
+        ValueLayout.JAVA_INT_UNALIGNED.withOrder(FrameDescriptor.BYTE_ORDER);
     /** An Agrona view of the buffer, made for the first MessageHandler only (it needs Unsafe). */
     private UnsafeBuffer view;
     private Arena arena;
@@ -302,7 +303,8 @@ final class FrameDecoder {
         }
         final int length = partial >= FrameDescriptor.HEADER_LENGTH ? segment.get(INT_LE, head) : 0;
         final String what = partial >= FrameDescriptor.HEADER_LENGTH
-            ? FrameDescriptor.isControl(length) ? "a control frame" : "its header announced a " + length + "-byte payload"
+            ? FrameDescriptor.isControl(length) ? "a control frame"
+                : "its header announced a " + length + "-byte payload"
             : "not even its " + FrameDescriptor.HEADER_LENGTH + "-byte header arrived";
         head = 0;
         tail = 0;

@@ -241,8 +241,8 @@ final class FramedReceiver implements StreamReceiver {
         if (!decoder.endsWithBye()) {
             return new PeerGoneException(PeerGoneException.Reason.DIED, 0, "the sender of " + name + " ('" + uri
                 + "') died: end of file came after a message without an end-of-stream frame, so the process that wrote "
-                + "it ended (killed or crashed) before it closed its end, or it was no ipckit sender (its HELLO may have "
-                + "gone to an earlier receiver); every whole message was delivered");
+                + "it ended (killed or crashed) before it closed its end, or it was no ipckit sender (its HELLO may "
+                + "have gone to an earlier receiver); every whole message was delivered");
         }
         return new PeerGoneException(PeerGoneException.Reason.CLOSED, pid, sender + " closed its end, and every "
             + "message sent was delivered (end of file: no process has it open for writing any more)");

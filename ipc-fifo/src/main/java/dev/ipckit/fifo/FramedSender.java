@@ -53,7 +53,8 @@ final class FramedSender implements Sender {
     private final boolean spin;
     private final long stallNanos;
     /** Little-endian ints at any offset, for the frame headers; no Agrona buffer on the segment paths. */
-    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(FrameDescriptor.BYTE_ORDER);
+    private static final ValueLayout.OfInt INT_LE =
+        ValueLayout.JAVA_INT_UNALIGNED.withOrder(FrameDescriptor.BYTE_ORDER);
 
     /** An Agrona view of the staging buffer, made on the first offer of a DirectBuffer only (it needs Unsafe). */
     private UnsafeBuffer stage;

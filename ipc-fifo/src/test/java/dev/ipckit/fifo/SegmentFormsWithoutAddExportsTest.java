@@ -40,7 +40,8 @@ class SegmentFormsWithoutAddExportsTest {
         final int flag = command.indexOf("--add-exports");
         command.remove(flag + 1);
         command.remove(flag);
-        assertTrue(command.stream().noneMatch(a -> a.contains("add-exports") || a.contains("add-opens")), command::toString);
+        assertTrue(command.stream().noneMatch(a -> a.contains("add-exports") || a.contains("add-opens")),
+            command::toString);
         return command;
     }
 
@@ -53,7 +54,8 @@ class SegmentFormsWithoutAddExportsTest {
     @Test
     void shouldMissAgronasFlagInTheChildrenSoTheTestMeansSomething() {
         try (ChildProcess probe = ChildProcess.start(withoutAddExports("probe"))) {
-            assertEquals(5, exitCode(probe), "Agrona's UnsafeBuffer works without --add-exports: the test proves nothing");
+            assertEquals(5, exitCode(probe),
+                "Agrona's UnsafeBuffer works without --add-exports: the test proves nothing");
         }
     }
 

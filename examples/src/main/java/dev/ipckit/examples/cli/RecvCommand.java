@@ -113,8 +113,8 @@ final class RecvCommand implements Callable<Integer> {
             System.out.printf("received %d messages, %d bytes, verified, crc32c=%08x%n", received[0], bytes[0], crc.getValue());
         }
         if (dropped[0] > 0) {
-            System.err.println("ipckit recv: " + dropped[0] + " more messages had been read from " + uri + " in bulk and "
-                + "were dropped at close; the stream was left at a frame boundary for the next receiver");
+            System.err.println("ipckit recv: " + dropped[0] + " more messages had been read from " + uri
+                + " in bulk and were dropped at close; the stream was left at a frame boundary for the next receiver");
         }
         return 0;
     }

@@ -115,8 +115,8 @@ class CliMmapTest {
                 }
                 final Cli.Result sent = send.await();
                 assertEquals(1, sent.exitCode(), sent.err());
-                assertTrue(sent.err().startsWith("ipckit send: the receiver (process " + receiver.pid() + ") died after "),
-                    sent.err());
+                assertTrue(sent.err().startsWith("ipckit send: the receiver (process " + receiver.pid()
+                    + ") died after "), sent.err());
                 assertEquals(1, sent.err().lines().count(), "one sentence, no stack trace: " + sent.err());
             }
         } finally {

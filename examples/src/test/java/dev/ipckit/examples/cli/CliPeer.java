@@ -81,7 +81,8 @@ public final class CliPeer {
         final long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!Files.exists(ready)) {
             if (System.nanoTime() - deadline > 0 || child.waitFor(5, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("child " + child.pid() + " did not get ready (alive: " + child.isAlive() + ")");
+                throw new AssertionError("child " + child.pid() + " did not get ready (alive: " + child.isAlive()
+                    + ")");
             }
         }
     }
