@@ -8,6 +8,19 @@ package dev.ipckit;
  * is gone (its process died or it closed its end) a {@link Receiver} first drains what was sent and then
  * throws {@link PeerGoneException}; a {@link Sender} throws it at once.
  *
+ * <p>{@link PeerGoneException#reason()} says how the peer left: {@code CLOSED}, {@code DIED} (its process ended
+ * without closing its end) or {@code CUT} (a FIFO or pipe stream ended in the middle of a frame), and
+ * {@link PeerGoneException#peerPid()} names it where the transport knows it. A receiver always knows: a ring
+ * keeps its senders' pids and role locks; a FIFO or pipe sender writes a HELLO control frame with its pid before
+ * its first message and a BYE frame when it closes, so end of file without BYE means it died. A ring sender
+ * knows how its receiver left too. A FIFO or pipe sender cannot: the kernel reports EPIPE whether the receiver
+ * closed or was killed, and a one-way stream carries no word back, so it reports {@code CLOSED} with pid 0 and
+ * says in its message that it cannot tell.
+ *
+ * <p>A thread interrupted while it waits in a timed call ({@code offer} or {@code poll} with a timeout, or a
+ * blocking open) returns promptly with {@link ChannelInterruptedException}, keeping its interrupt status; the end
+ * stays open (see that class).
+ *
  * <p>Ends are not thread-safe: one thread at a time uses an end, as with Agrona's ring buffers. Two
  * exceptions concern {@link #close()}: a receiver's own handler may close it (the poll delivers nothing after
  * that message, and the end is released when the poll returns); and another thread may close an end while a

@@ -142,6 +142,31 @@ public final class PosixMemory {
         return flock.get(JAVA_SHORT, 0);
     }
 
+    /**
+     * Finds the first lock of another open file description that conflicts with {@code type} on a byte range, and
+     * says where it starts: with locks placed at an offset that encodes something (a pid), this reads it back,
+     * which {@code l_pid} cannot do for OFD locks (the kernel reports -1 there).
+     *
+     * @param fd any descriptor of the file.
+     * @param type the lock one would take.
+     * @param start first byte of the range searched.
+     * @param length bytes of the range.
+     * @return the first byte of a conflicting lock, or -1 when none conflicts.
+     */
+    public static long ofdLockConflictStart(final int fd, final short type, final long start, final long length) {
+        final MemorySegment flock = flock(type, start, length);
+        final int r;
+        try {
+            r = (int) FCNTL_PTR.invokeExact(Native.state(), fd, F_OFD_GETLK, flock);
+        } catch (final Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (r < 0) {
+            throw new NativeException("fcntl", "fd=" + fd + ", F_OFD_GETLK, start=" + start, Native.errno());
+        }
+        return flock.get(JAVA_SHORT, 0) == F_UNLCK ? -1 : flock.get(JAVA_LONG, 8);
+    }
+
     private static MemorySegment flock(final short type, final long start, final long length) {
         // struct flock { short l_type @0; short l_whence @2; off_t l_start @8; off_t l_len @16; pid_t l_pid @24; }
         final MemorySegment flock = Native.scratch();

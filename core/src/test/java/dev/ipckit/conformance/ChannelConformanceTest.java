@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.ipckit.Channel;
 import dev.ipckit.ChannelClosedException;
+import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.MessageHandler;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Receiver;
@@ -230,6 +233,7 @@ public abstract class ChannelConformanceTest {
             }
         });
         assertEquals(10, next[0], "every message sent before close is delivered before PeerGoneException");
+        assertEquals(PeerGoneException.Reason.CLOSED, gone.reason(), gone.getMessage());
         assertTrue(gone.getMessage().contains(receiver().uri()) || gone.getMessage().length() > 20, gone.getMessage());
         assertFalse(receiver().isPeerAlive());
     }
@@ -239,11 +243,12 @@ public abstract class ChannelConformanceTest {
         assertTrue(sender().isPeerAlive());
         receiver().close();
         final long deadline = System.nanoTime() + DEADLINE.toNanos();
-        assertThrows(PeerGoneException.class, () -> {
+        final PeerGoneException gone = assertThrows(PeerGoneException.class, () -> {
             while (System.nanoTime() - deadline < 0) {
                 sender().offer(buffer, 0, 8, Duration.ofMillis(50));
             }
         });
+        assertEquals(PeerGoneException.Reason.CLOSED, gone.reason(), gone.getMessage());
         assertFalse(sender().isPeerAlive());
     }
 
@@ -260,6 +265,38 @@ public abstract class ChannelConformanceTest {
         assertThrows(ChannelClosedException.class, () -> sender().offer(buffer, 0, 1, Duration.ofMillis(1)));
         assertThrows(ChannelClosedException.class, () -> receiver().poll((b, o, l) -> { }, 1));
         assertThrows(ChannelClosedException.class, () -> receiver().poll((b, o, l) -> { }, 1, Duration.ofMillis(1)));
+    }
+
+    @Test
+    void shouldCarryMessagesThroughTheSegmentFormsFromHeapAndNativeMemory() throws Exception {
+        final int length = Math.min(sender().maxMessageLength(), 300);
+        final byte[] heap = new byte[length];
+        for (int i = 0; i < length; i++) {
+            heap[i] = (byte) (i * 7 + 1);
+        }
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            final MemorySegment nativeMessage = arena.allocate(length);
+            MemorySegment.copy(MemorySegment.ofArray(heap), 0, nativeMessage, 0, length);
+            assertTrue(sender().offer(MemorySegment.ofArray(heap), DEADLINE));
+            assertTrue(sender().offer(nativeMessage.asSlice(0, length / 2)));
+            assertTrue(sender().offer(MemorySegment.ofArray(new byte[0]), DEADLINE));
+        }
+        final List<byte[]> got = new ArrayList<>();
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (got.size() < 3 && System.nanoTime() - deadline < 0) {
+            receiver().poll(message -> {
+                assertTrue(message.isReadOnly(), "a handler's view is read-only");
+                got.add(message.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }, 10, Duration.ofMillis(100));
+        }
+        assertEquals(3, got.size());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(heap, got.get(0));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(heap, length / 2), got.get(1));
+        assertEquals(0, got.get(2).length);
+        final int max = sender().maxMessageLength();
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> sender().offer(MemorySegment.ofArray(new byte[max + 1])));
+        assertTrue(e.getMessage().contains(Integer.toString(max + 1)), e.getMessage());
     }
 
     @Test
@@ -313,6 +350,95 @@ public abstract class ChannelConformanceTest {
         final ChannelClosedException e = assertThrows(ChannelClosedException.class, executable,
             call + " after close throws ChannelClosedException");
         assertTrue(e.getMessage().contains("closed"), call + ": " + e.getMessage());
+    }
+
+    @Test
+    void shouldEndAnInterruptedTimedPollPromptlyKeepingTheInterruptAndTheEnd() throws Exception {
+        final Interrupted outcome = interruptedCall(() -> receiver().poll((b, o, l) -> fail("nothing was sent"), 1,
+            Duration.ofSeconds(120)));
+        outcome.assertPrompt("poll(MessageHandler, int, Duration)");
+        final Interrupted segment = interruptedCall(() -> receiver().poll(m -> fail("nothing was sent"), 1,
+            Duration.ofSeconds(120)));
+        segment.assertPrompt("poll(SegmentHandler, int, Duration)");
+        assertFalse(receiver().isClosed(), "an interrupted poll leaves the end open");
+        buffer.putInt(0, 3);
+        assertTrue(sender().offer(buffer, 0, 4, DEADLINE));
+        assertEquals(1, receiver().poll((b, o, l) -> assertEquals(3, b.getInt(o)), 1, DEADLINE),
+            "the end works once the interrupt is cleared");
+    }
+
+    @Test
+    void shouldEndAnInterruptedTimedOfferPromptlyKeepingTheInterruptAndTheEnd() throws Exception {
+        final int length = Math.min(sender().maxMessageLength(), 1024);
+        long offered = 0;
+        while (sender().offer(buffer, 0, length)) {
+            offered++;
+            assertTrue(offered < 10_000_000, "the channel never filled up");
+        }
+        final Interrupted outcome = interruptedCall(() -> sender().offer(buffer, 0, length, Duration.ofSeconds(120)));
+        outcome.assertPrompt("offer(DirectBuffer, int, int, Duration)");
+        assertFalse(sender().isClosed(), "an interrupted offer leaves the end open");
+        final long[] received = {0};
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (received[0] < offered && System.nanoTime() - deadline < 0) {
+            receiver().poll((b, o, l) -> received[0]++, 1000, Duration.ofMillis(100));
+        }
+        assertEquals(offered, received[0], "the interrupted offer wrote nothing and lost nothing");
+        assertTrue(sender().offer(buffer, 0, length, DEADLINE), "the end works once the interrupt is cleared");
+    }
+
+    /**
+     * What a timed call did on a thread interrupted while it waited: what it threw, whether the interrupt status
+     * was still set, and the CPU time the thread spent in it.
+     */
+    private record Interrupted(Throwable thrown, boolean stillInterrupted, long cpuNanos) {
+        void assertPrompt(final String call) {
+            assertTrue(thrown instanceof ChannelInterruptedException, call + " threw " + thrown);
+            assertTrue(thrown.getMessage().contains("interrupt"), thrown.getMessage());
+            assertTrue(stillInterrupted, call + " kept the interrupt status");
+            // A call that spun until its 120 s deadline would have burnt its CPU for much longer than this.
+            assertTrue(cpuNanos < TimeUnit.SECONDS.toNanos(5), call + " spent " + cpuNanos / 1_000_000
+                + " ms of CPU after the interrupt");
+        }
+    }
+
+    /**
+     * Runs a timed call on a fresh thread, interrupts it once the thread is inside the call, and waits for the call
+     * to end within {@link #DEADLINE} (well before the call's own timeout of 120 s).
+     */
+    private static Interrupted interruptedCall(final org.junit.jupiter.api.function.Executable call) throws Exception {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final CompletableFuture<Interrupted> outcome = new CompletableFuture<>();
+        final CompletableFuture<Void> entering = new CompletableFuture<>();
+        final Thread worker = Thread.ofPlatform().name("interrupted-call").start(() -> {
+            entering.complete(null);
+            long cpu = 0;
+            Throwable thrown = null;
+            try {
+                call.execute();
+            } catch (final Throwable t) {
+                thrown = t;
+            } finally {
+                cpu = threads.getCurrentThreadCpuTime();
+            }
+            outcome.complete(new Interrupted(thrown, Thread.interrupted(), cpu));
+        });
+        entering.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        final long waitingSince = System.nanoTime();
+        while (worker.getState() == Thread.State.RUNNABLE && System.nanoTime() - waitingSince < 200_000_000L) {
+            Thread.onSpinWait(); // give the call a moment to reach its wait: a native wait still reads RUNNABLE
+        }
+        final long cpuBefore = threads.getThreadCpuTime(worker.threadId());
+        worker.interrupt();
+        final Interrupted result;
+        try {
+            result = outcome.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        } catch (final java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("a timed call (timeout 120 s) interrupted while it waited had not returned "
+                + DEADLINE.toSeconds() + " s later; it must end promptly with ChannelInterruptedException", e);
+        }
+        worker.join();
+        return new Interrupted(result.thrown(), result.stillInterrupted(), result.cpuNanos() - Math.max(0, cpuBefore));
     }
 
     @Test

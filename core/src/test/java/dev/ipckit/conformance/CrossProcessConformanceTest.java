@@ -69,6 +69,17 @@ public abstract class CrossProcessConformanceTest {
     protected abstract Remote<Sender> senderWithChildReceiver(String mode, List<String> receiverArgs);
 
     /**
+     * Whether a sender learns how its receiver left (closed or died) and the receiver's pid. A transport that
+     * cannot know (a FIFO or pipe sender sees EPIPE either way) overrides this with false; the kit then holds it
+     * only to a {@code CLOSED} or {@code DIED} reason, never {@code CUT}.
+     *
+     * @return true when the kit checks the sender's reason and pid exactly.
+     */
+    protected boolean senderLearnsHowReceiverLeft() {
+        return true;
+    }
+
+    /**
      * @return the longest message the streams use.
      */
     protected int maxLength() {
@@ -92,8 +103,10 @@ public abstract class CrossProcessConformanceTest {
         final Remote<Receiver> remote = receiverWithChildSender(
             List.of(Long.toString(COUNT), "11", Integer.toString(maxLength()), "close"));
         try (Receiver receiver = remote.end(); Peer peer = remote.peer()) {
-            final long received = drainUntilPeerGone(receiver, 11);
-            assertEquals(COUNT, received);
+            final Drained drained = drainUntilPeerGone(receiver, 11);
+            assertEquals(COUNT, drained.count());
+            assertEquals(PeerGoneException.Reason.CLOSED, drained.gone().reason(), drained.gone().getMessage());
+            assertEquals(peer.pid(), drained.gone().peerPid(), drained.gone().getMessage());
             assertEquals(0, peer.awaitExit(DEADLINE));
         }
     }
@@ -130,7 +143,11 @@ public abstract class CrossProcessConformanceTest {
                 }, 100, Duration.ofMillis(100));
             }
             peer.kill();
-            assertEquals(0, drainUntilPeerGone(receiver, 13), "nothing after the 100 sent");
+            final Drained drained = drainUntilPeerGone(receiver, 13);
+            assertEquals(0, drained.count(), "nothing after the 100 sent");
+            assertEquals(PeerGoneException.Reason.DIED, drained.gone().reason(), drained.gone().getMessage());
+            assertEquals(peer.pid(), drained.gone().peerPid(), drained.gone().getMessage());
+            assertTrue(drained.gone().getMessage().contains(Long.toString(peer.pid())), drained.gone().getMessage());
             assertFalse(receiver.isPeerAlive());
         }
     }
@@ -148,13 +165,52 @@ public abstract class CrossProcessConformanceTest {
                 assertTrue(sent < 10_000_000, "the channel never filled up");
             }
             peer.kill();
-            final long deadline = System.nanoTime() + DEADLINE.toNanos();
-            assertThrows(PeerGoneException.class, () -> {
-                while (System.nanoTime() - deadline < 0) {
-                    sender.offer(buffer, 0, 1024, Duration.ofMillis(100));
-                }
-            }, "a sender whose receiver died gets PeerGoneException, never a hang");
+            final PeerGoneException gone = offerUntilPeerGone(sender, buffer);
+            if (senderLearnsHowReceiverLeft()) {
+                assertEquals(PeerGoneException.Reason.DIED, gone.reason(), gone.getMessage());
+                assertEquals(peer.pid(), gone.peerPid(), gone.getMessage());
+            } else {
+                assertTrue(gone.reason() != PeerGoneException.Reason.CUT, gone.getMessage());
+            }
         }
+    }
+
+    @Test
+    void shouldReportClosedToTheSenderWhenTheChildReceiverClosesItsEnd() {
+        final Remote<Sender> remote = senderWithChildReceiver("recv",
+            List.of("10", "14", Integer.toString(maxLength())));
+        try (Sender sender = remote.end(); Peer peer = remote.peer()) {
+            final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(maxLength()));
+            for (long i = 0; i < 10; i++) {
+                final int length = Payloads.length(14, i, maxLength());
+                Payloads.fill(buffer, 0, 14, i, length);
+                assertTrue(sender.offer(buffer, 0, length, DEADLINE), "offer " + i + " timed out");
+            }
+            assertEquals(0, peer.awaitExit(DEADLINE), "the child verified every message and closed its end");
+            final PeerGoneException gone = offerUntilPeerGone(sender, buffer);
+            assertEquals(PeerGoneException.Reason.CLOSED, gone.reason(), gone.getMessage());
+            if (senderLearnsHowReceiverLeft()) {
+                assertEquals(peer.pid(), gone.peerPid(), gone.getMessage());
+            }
+        }
+    }
+
+    private static PeerGoneException offerUntilPeerGone(final Sender sender, final UnsafeBuffer buffer) {
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        return assertThrows(PeerGoneException.class, () -> {
+            while (System.nanoTime() - deadline < 0) {
+                sender.offer(buffer, 0, 8, Duration.ofMillis(100));
+            }
+        }, "a sender whose receiver left gets PeerGoneException, never a hang");
+    }
+
+    /**
+     * What a receiver got before PeerGoneException, and the exception.
+     *
+     * @param count messages delivered.
+     * @param gone the exception.
+     */
+    private record Drained(long count, PeerGoneException gone) {
     }
 
     /**
@@ -162,10 +218,10 @@ public abstract class CrossProcessConformanceTest {
      *
      * @return how many messages arrived first.
      */
-    private long drainUntilPeerGone(final Receiver receiver, final long seed) {
+    private Drained drainUntilPeerGone(final Receiver receiver, final long seed) {
         final long[] next = {0};
         final long deadline = System.nanoTime() + DEADLINE.toNanos();
-        assertThrows(PeerGoneException.class, () -> {
+        final PeerGoneException gone = assertThrows(PeerGoneException.class, () -> {
             while (System.nanoTime() - deadline < 0) {
                 receiver.poll((b, o, l) -> {
                     assertNull(Payloads.verify(b, o, l, seed, next[0], maxLength()));
@@ -173,6 +229,6 @@ public abstract class CrossProcessConformanceTest {
                 }, 100, Duration.ofMillis(100));
             }
         }, "PeerGoneException within " + DEADLINE);
-        return next[0];
+        return new Drained(next[0], gone);
     }
 }

@@ -13,6 +13,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import dev.ipckit.ChannelClosedException;
+import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.ChannelUri;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Receiver;
@@ -77,6 +78,7 @@ public final class MemoryChannelProvider implements ChannelProvider {
                     if (System.nanoTime() - deadline >= 0) {
                         return false;
                     }
+                    ChannelInterruptedException.checkInterrupt("offer", uri.uri());
                     idle.idle();
                 }
                 return true;
@@ -158,6 +160,7 @@ public final class MemoryChannelProvider implements ChannelProvider {
                     if (n > 0 || System.nanoTime() - deadline >= 0) {
                         return n;
                     }
+                    ChannelInterruptedException.checkInterrupt("poll", uri.uri());
                     idle.idle();
                 }
             }

@@ -31,6 +31,10 @@ import dev.ipckit.spi.ChannelProvider;
  *     wait. See {@link FifoConfiguration}.</li>
  * </ul>
  *
+ * <p>A {@code producers=one} FIFO takes one live sender: a second is refused at open naming the holder's pid
+ * (OFD locks on the FIFO's inode). Receivers are {@link StreamReceiver}s: one closed part-way leaves the FIFO at
+ * a frame boundary and says how many messages it had read ahead and dropped.
+ *
  * <p>Underneath, both descriptors are always non-blocking: a full FIFO makes {@code offer} return false, an
  * empty one makes {@code poll} return 0. When every sender has gone the receiver drains what was sent and
  * then throws {@link dev.ipckit.PeerGoneException}; when the receiver has gone a sender's write fails with

@@ -5,6 +5,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.ipckit.ChannelException;
+import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.ChannelUri;
 import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.FileStat;
@@ -47,6 +48,7 @@ final class FifoOpener {
         final int fd = openWriter(path, options);
         try {
             checkStillFifo(fd, path, options);
+            SenderLock.take(fd, path, options.many());
             if (options.capacity() > 0) {
                 PosixPipes.setPipeSize(fd, options.capacity());
             }
@@ -213,17 +215,27 @@ final class FifoOpener {
                 throw noReader(path, "no process has the FIFO open for reading; start the receiver first, or pass "
                     + "timeout= (e.g. timeout=5s) to wait for one");
             }
+            if (Thread.currentThread().isInterrupted()) {
+                throw interruptedOpen("sender", path, "reading");
+            }
             final long remaining = timeout < 0 ? Long.MAX_VALUE : deadline - System.nanoTime();
             if (remaining <= 0) {
                 throw noReader(path, "no process opened the FIFO for reading within " + StreamOptions.text(timeout)
                     + " (timeout=); start the receiver first, or raise timeout=");
             }
-            if (Thread.currentThread().isInterrupted()) {
-                throw new ChannelException("interrupted while waiting for a process to open " + name(path)
-                    + " for reading; the sender was not opened");
-            }
             Waits.backOff(attempt++, remaining);
         }
+    }
+
+    /**
+     * The one behaviour of an interrupted open ({@link ChannelInterruptedException}): it stops waiting for the peer
+     * at once, opens nothing, and the thread's interrupt status stays set.
+     */
+    private static ChannelInterruptedException interruptedOpen(final String role, final String path,
+                                                               final String peerAccess) {
+        return new ChannelInterruptedException("opening the " + role + " of " + name(path) + " was interrupted while "
+            + "it waited for a process to open it for " + peerAccess + ": nothing was opened and the thread's "
+            + "interrupt status is kept; clear it (Thread.interrupted()) to open again");
     }
 
     private static NativeException noReader(final String path, final String sentence) {
@@ -260,10 +272,12 @@ final class FifoOpener {
                 return;
             }
             if (Thread.interrupted()) {
-                cancel(self, opened);
-                Thread.currentThread().interrupt();
-                throw new ChannelException("interrupted while waiting for a process to open " + name(path)
-                    + " for writing; the receiver was not opened");
+                try {
+                    cancel(self, opened); // waits with parkNanos, which an interrupt status set would make spin
+                } finally {
+                    Thread.currentThread().interrupt();
+                }
+                throw interruptedOpen("receiver", path, "writing");
             }
             final long remaining = timeout < 0 ? Long.MAX_VALUE : deadline - System.nanoTime();
             if (remaining <= 0) {

@@ -2,11 +2,13 @@ package dev.ipckit.fifo;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.ipckit.ChannelException;
 import dev.ipckit.MessageHandler;
+import dev.ipckit.SegmentHandler;
 
 /**
  * Cuts a byte stream into frames ({@link FrameDescriptor}) in a native buffer, with no I/O of its own: a
@@ -26,11 +28,17 @@ import dev.ipckit.MessageHandler;
  */
 final class FrameDecoder {
     private static final int INITIAL_BUFFER = 64 * 1024;
+    /** The most senders that may have said HELLO and not BYE at once; more is a hostile stream. */
+    static final int MAX_SENDERS = 1 << 16;
 
     private final String name;
     private final String uri;
     private final int maxMessage;
-    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    /** Little-endian ints at any offset, for the frame headers; no Agrona buffer on the segment paths. */
+    private static final ValueLayout.OfInt INT_LE =
+        ValueLayout.JAVA_INT_UNALIGNED.withOrder(FrameDescriptor.BYTE_ORDER);
+    /** An Agrona view of the buffer, made for the first MessageHandler only (it needs Unsafe). */
+    private UnsafeBuffer view;
     private Arena arena;
     private MemorySegment segment;
     private int capacity;
@@ -38,6 +46,13 @@ final class FrameDecoder {
     private int tail;
     private ChannelException corrupt;
     private boolean stopped;
+    /** Pids that said HELLO and not yet BYE, with repeats (several senders of one process); first {@code live}. */
+    private int[] senders = new int[4];
+    private int live;
+    private int lastClosedPid;
+    /** Whether any frame arrived, and whether the last one was a BYE. */
+    private boolean anyFrame;
+    private boolean lastWasBye;
 
     /**
      * @param name the channel as errors name it, e.g. {@code the FIFO "/tmp/q.fifo"}.
@@ -61,7 +76,30 @@ final class FrameDecoder {
      * @throws ChannelException when a frame header announces a length outside 0..maxMessageLength.
      */
     int deliver(final MessageHandler handler, final int limit) {
+        return deliverTo(handler, limit);
+    }
+
+    /**
+     * Hands complete frames to a {@link SegmentHandler} as read-only views of the buffer, up to {@code limit}: the
+     * FFM-native path, which touches no {@code Unsafe}.
+     *
+     * @param handler called once per message, with a view valid only during the call.
+     * @param limit the most messages to deliver.
+     * @return how many were delivered.
+     * @throws ChannelException when a frame header announces a length outside 0..maxMessageLength.
+     */
+    int deliver(final SegmentHandler handler, final int limit) {
+        return deliverTo(handler, limit);
+    }
+
+    /**
+     * @param handler a {@link MessageHandler} (then {@link #view} is made) or a {@link SegmentHandler}.
+     */
+    int deliverTo(final Object handler, final int limit) {
         checkNotCorrupt();
+        if (view == null && handler instanceof MessageHandler) {
+            view = new UnsafeBuffer(segment.address(), capacity);
+        }
         int count = 0;
         while (count < limit && !stopped) {
             final int available = tail - head;
@@ -69,17 +107,132 @@ final class FrameDecoder {
                 break;
             }
             final int length = frameLength();
+            if (length < 0) {
+                if (available < FrameDescriptor.CONTROL_FRAME_LENGTH) {
+                    break;
+                }
+                control(length, segment.get(INT_LE, FrameDescriptor.payloadOffset(head)));
+                head += FrameDescriptor.CONTROL_FRAME_LENGTH;
+                continue;
+            }
             if (available - FrameDescriptor.HEADER_LENGTH < length) {
                 break;
             }
             final int payload = FrameDescriptor.payloadOffset(head);
             head = payload + length;
             count++;
-            handler.onMessage(view, payload, length);
+            anyFrame = true;
+            lastWasBye = false;
+            if (handler instanceof MessageHandler messages) {
+                messages.onMessage(view, payload, length);
+            } else {
+                ((SegmentHandler) handler).onMessage(segment.asSlice(payload, length).asReadOnly());
+            }
         }
         if (head == tail) {
             head = 0;
             tail = 0;
+        }
+        return count;
+    }
+
+    private void control(final int kind, final int pid) {
+        anyFrame = true;
+        lastWasBye = kind == FrameDescriptor.BYE;
+        if (kind == FrameDescriptor.HELLO) {
+            if (live == MAX_SENDERS) {
+                corrupt = new ChannelException(name + " ('" + uri + "') is corrupt: more than " + MAX_SENDERS
+                    + " senders announced themselves and none left; something other than ipckit senders writes to it."
+                    + " Nothing more is read from it: close both ends");
+                throw corrupt;
+            }
+            if (live == senders.length) {
+                senders = java.util.Arrays.copyOf(senders, 2 * live);
+            }
+            senders[live++] = pid;
+            return;
+        }
+        for (int i = 0; i < live; i++) {
+            if (senders[i] == pid) {
+                senders[i] = senders[--live];
+                lastClosedPid = pid;
+                return;
+            }
+        }
+    }
+
+    /**
+     * @return how many senders said HELLO and not yet BYE: at end of file, the ones that died.
+     */
+    int sendersNotClosed() {
+        return live;
+    }
+
+    /**
+     * @param index 0..{@link #sendersNotClosed()}-1.
+     * @return the pid of a sender that said HELLO and not yet BYE.
+     */
+    int senderNotClosed(final int index) {
+        return senders[index];
+    }
+
+    /**
+     * @return whether the stream so far ended cleanly: nothing arrived, or its last frame was a BYE.
+     */
+    boolean endsWithBye() {
+        return !anyFrame || lastWasBye;
+    }
+
+    /**
+     * @return the pid of the sender that said BYE last, or 0.
+     */
+    int lastClosedPid() {
+        return lastClosedPid;
+    }
+
+    /**
+     * @return how many more bytes make the bytes held end at a frame boundary: 0 when they do; else the rest of
+     *     the frame at their end, or of its header when even that is incomplete (then more may follow). A corrupt
+     *     header ends nothing: 0.
+     */
+    int bytesToFrameBoundary() {
+        int at = head;
+        while (true) {
+            final int held = tail - at;
+            if (held == 0) {
+                return 0;
+            }
+            if (held < FrameDescriptor.HEADER_LENGTH) {
+                return FrameDescriptor.HEADER_LENGTH - held;
+            }
+            final int length = segment.get(INT_LE, FrameDescriptor.lengthOffset(at));
+            final int frame = FrameDescriptor.isControl(length) ? FrameDescriptor.CONTROL_FRAME_LENGTH
+                : length < 0 || length > maxMessage ? -1 : FrameDescriptor.frameLength(length);
+            if (frame < 0) {
+                return 0;
+            }
+            if (held < frame) {
+                return frame - held;
+            }
+            at += frame;
+        }
+    }
+
+    /**
+     * @return how many whole messages are held and not yet delivered (read ahead).
+     */
+    int messagesHeld() {
+        int count = 0;
+        int at = head;
+        while (tail - at >= FrameDescriptor.HEADER_LENGTH) {
+            final int length = segment.get(INT_LE, FrameDescriptor.lengthOffset(at));
+            final int frame = FrameDescriptor.isControl(length) ? FrameDescriptor.CONTROL_FRAME_LENGTH
+                : length < 0 || length > maxMessage ? Integer.MAX_VALUE : FrameDescriptor.frameLength(length);
+            if (tail - at < frame) {
+                break;
+            }
+            count += FrameDescriptor.isControl(length) ? 0 : 1;
+            at += frame;
         }
         return count;
     }
@@ -94,8 +247,9 @@ final class FrameDecoder {
     int prepareRead() {
         checkNotCorrupt();
         final int buffered = tail - head;
-        final int needed = buffered >= FrameDescriptor.HEADER_LENGTH
-            ? FrameDescriptor.frameLength(frameLength()) : FrameDescriptor.HEADER_LENGTH;
+        final int announced = buffered >= FrameDescriptor.HEADER_LENGTH ? frameLength() : 0;
+        final int needed = buffered < FrameDescriptor.HEADER_LENGTH ? FrameDescriptor.HEADER_LENGTH
+            : announced < 0 ? FrameDescriptor.CONTROL_FRAME_LENGTH : FrameDescriptor.frameLength(announced);
         if (needed > capacity) {
             resize((int) Math.min(FrameDescriptor.frameLength(maxMessage), Math.max(needed, 2L * capacity)));
         } else if (head > 0 && (head + needed > capacity || capacity - tail < capacity / 4)) {
@@ -147,8 +301,10 @@ final class FrameDecoder {
         if (partial == 0) {
             return "";
         }
+        final int length = partial >= FrameDescriptor.HEADER_LENGTH ? segment.get(INT_LE, head) : 0;
         final String what = partial >= FrameDescriptor.HEADER_LENGTH
-            ? "its header announced a " + view.getInt(head, FrameDescriptor.BYTE_ORDER) + "-byte payload"
+            ? FrameDescriptor.isControl(length) ? "a control frame"
+                : "its header announced a " + length + "-byte payload"
             : "not even its " + FrameDescriptor.HEADER_LENGTH + "-byte header arrived";
         head = 0;
         tail = 0;
@@ -176,6 +332,10 @@ final class FrameDecoder {
     void reset() {
         head = 0;
         tail = 0;
+        live = 0;
+        lastClosedPid = 0;
+        anyFrame = false;
+        lastWasBye = false;
         corrupt = null;
         stopped = false;
     }
@@ -201,11 +361,12 @@ final class FrameDecoder {
     }
 
     /**
-     * @return the payload length in the header at {@code head}, checked against maxMessageLength.
+     * @return the payload length in the header at {@code head}, checked against maxMessageLength, or a control
+     *     value ({@link FrameDescriptor#HELLO}, {@link FrameDescriptor#BYE}).
      */
     private int frameLength() {
-        final int length = view.getInt(FrameDescriptor.lengthOffset(head), FrameDescriptor.BYTE_ORDER);
-        if (length < 0 || length > maxMessage) {
+        final int length = segment.get(INT_LE, FrameDescriptor.lengthOffset(head));
+        if ((length < 0 || length > maxMessage) && !FrameDescriptor.isControl(length)) {
             corrupt = new ChannelException(name + " ('" + uri + "') is corrupt: a frame header announces length="
                 + length + ", outside 0..maxMessageLength=" + maxMessage + "; either something other than an ipckit "
                 + "sender wrote to it, or the sender uses a larger maxMessage= than this receiver. Nothing more is "
@@ -227,6 +388,8 @@ final class FrameDecoder {
         arena = next;
         segment = grown;
         capacity = bytes;
-        view.wrap(grown.address(), bytes);
+        if (view != null) {
+            view.wrap(grown.address(), bytes);
+        }
     }
 }

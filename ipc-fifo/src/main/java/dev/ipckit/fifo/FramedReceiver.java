@@ -4,9 +4,10 @@ import java.time.Duration;
 
 import dev.ipckit.ChannelClosedException;
 import dev.ipckit.ChannelException;
+import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.MessageHandler;
 import dev.ipckit.PeerGoneException;
-import dev.ipckit.Receiver;
+import dev.ipckit.SegmentHandler;
 import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
@@ -21,11 +22,13 @@ import dev.ipckit.spi.CloseGate;
  * {@link ChannelException} names the channel and the length, and nothing more is read.
  *
  * <p>End of file after a sender was seen means every sender has gone. Complete frames are still delivered;
- * then {@link PeerGoneException}, whose message says how many bytes of a partial last frame were discarded.
+ * then {@link PeerGoneException}, whose reason says how the senders left (closed, died or cut a frame, from
+ * the HELLO and BYE control frames of {@link FrameDescriptor}) and whose message says how many bytes of a
+ * partial last frame were discarded.
  * A FIFO receiver that has not seen a sender yet reads end of file too; it tells the two apart by poll(2):
  * the kernel reports POLLHUP on a FIFO only once a writer has come and gone since the reader opened.
  */
-final class FramedReceiver implements Receiver {
+final class FramedReceiver implements StreamReceiver {
     private final String uri;
     private final String name;
     private final int fd;
@@ -36,6 +39,9 @@ final class FramedReceiver implements Receiver {
     private final CloseGate gate = new CloseGate();
     private boolean released;
     private PeerGoneException gone;
+    private int droppedAtClose;
+    /** Whether the last timed poll found nothing at first and waited. */
+    private boolean waitedLast;
 
     /**
      * @param uri the URI the end was opened with.
@@ -58,10 +64,32 @@ final class FramedReceiver implements Receiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit) {
+        return pollAny(handler, limit, true);
+    }
+
+    /**
+     * The FFM-native form: each message is a read-only slice of the receiver's native buffer, and nothing on this
+     * path touches {@code Unsafe}, so a program that uses only the segment forms needs no {@code --add-exports}.
+     */
+    @Override
+    public int poll(final SegmentHandler handler, final int limit) {
+        return pollAny(handler, limit, true);
+    }
+
+    @Override
+    public int poll(final SegmentHandler handler, final int limit, final Duration timeout) {
+        return pollTimed(handler, limit, timeout);
+    }
+
+    /**
+     * @param handler a {@link MessageHandler} or a {@link SegmentHandler}.
+     * @param read whether to read the descriptor when the buffer holds fewer than {@code limit} messages.
+     */
+    private int pollAny(final Object handler, final int limit, final boolean read) {
         checkUsable(limit);
         gate.beginCallback();
         try {
-            return pollOnce(handler, limit);
+            return pollOnce(handler, limit, read);
         } finally {
             if (gate.endCallback()) {
                 release(); // the handler closed this end: release it now that the buffer is no longer read
@@ -69,8 +97,8 @@ final class FramedReceiver implements Receiver {
         }
     }
 
-    private int pollOnce(final MessageHandler handler, final int limit) {
-        final int delivered = decoder.deliver(handler, limit);
+    private int pollOnce(final Object handler, final int limit, final boolean read) {
+        final int delivered = decoder.deliverTo(handler, limit);
         if (gate.isClosed()) {
             return delivered;
         }
@@ -83,6 +111,9 @@ final class FramedReceiver implements Receiver {
             }
             throw new PeerGoneException(gone.reason(), gone.peerPid(), gone.getMessage(), gone);
         }
+        if (!read) {
+            return delivered;
+        }
         long n = fill();
         if (n == 0 && !writerSeen && hungUp()) {
             // No writer had come when the read found the FIFO empty; one has come and gone since (POLLHUP), and
@@ -93,7 +124,7 @@ final class FramedReceiver implements Receiver {
         if (n > 0) {
             writerSeen = true;
             decoder.appended((int) n);
-            return delivered + decoder.deliver(handler, limit - delivered);
+            return delivered + decoder.deliverTo(handler, limit - delivered);
         }
         if (n == 0) {
             if (writerSeen) {
@@ -113,28 +144,39 @@ final class FramedReceiver implements Receiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit, final Duration timeout) {
+        return pollTimed(handler, limit, timeout);
+    }
+
+    private int pollTimed(final Object handler, final int limit, final Duration timeout) {
         if (timeout.isZero() || timeout.isNegative()) {
-            return poll(handler, limit);
+            return pollAny(handler, limit, true);
         }
         final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
         try {
             if (!gate.beginWait()) {
                 throw ChannelClosedException.of("receiver", uri);
             }
-            final int first = poll(handler, limit);
+            // After a poll that had to wait (a request/reply rhythm), the pipe is most likely empty again: wait in
+            // poll(2) at once, which returns at once if it is not, and save the read that would find it empty.
+            boolean read = !waitedLast;
+            final int first = pollAny(handler, limit, read);
             if (first > 0) {
+                waitedLast = false;
                 return first;
             }
+            waitedLast = true;
             if (gate.isClosed()) {
                 throw ChannelClosedException.of("receiver", uri); // another thread closed this end meanwhile
             }
             while (true) {
                 final long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
-                    return 0;
+                    return read ? 0 : pollAny(handler, limit, true); // a call that ends must have looked at the pipe
                 }
+                ChannelInterruptedException.checkInterrupt("poll", uri);
                 Waits.await(fd, PosixPipes.POLLIN, Math.min(remaining, Waits.SLICE_NANOS), spin);
-                final int delivered = poll(handler, limit); // ChannelClosedException once another thread closed it
+                read = true;
+                final int delivered = pollAny(handler, limit, true); // ChannelClosedException once closed meanwhile
                 if (delivered > 0) {
                     return delivered;
                 }
@@ -170,11 +212,40 @@ final class FramedReceiver implements Receiver {
         return revents > 0 && (revents & PosixPipes.POLLHUP) != 0;
     }
 
+    /**
+     * How the senders left, from the control frames ({@link FrameDescriptor}): a frame cut short is {@code CUT}; a
+     * sender that said HELLO and never BYE, or a stream whose last frame is not a BYE, {@code DIED}; else every
+     * sender closed.
+     */
     private PeerGoneException peerGone() {
-        return new PeerGoneException(decoder.partialBytes() > 0 ? PeerGoneException.Reason.CUT : PeerGoneException.Reason.CLOSED,
-            0, "the sender of " + name + " ('" + uri + "') is gone: end of file, so every "
-            + "process that had it open for writing has closed it or died; every whole message was delivered"
-            + decoder.discardPartial());
+        final int notClosed = decoder.sendersNotClosed();
+        final int pid = notClosed > 0 ? decoder.senderNotClosed(0) : decoder.lastClosedPid();
+        final String sender = "the sender of " + name + " ('" + uri + "')" + (pid > 0 ? " (process " + pid + ")" : "");
+        if (decoder.partialBytes() > 0) {
+            return new PeerGoneException(PeerGoneException.Reason.CUT, notClosed == 1 ? pid : 0, sender
+                + " stopped part-way through a frame: end of file came in the middle of one; every whole message was "
+                + "delivered" + decoder.discardPartial());
+        }
+        if (notClosed > 0) {
+            final StringBuilder others = new StringBuilder();
+            for (int i = 1; i < notClosed; i++) {
+                others.append(i == 1 ? "; process " : ", ").append(decoder.senderNotClosed(i));
+            }
+            if (notClosed > 1) {
+                others.append(" did not close either");
+            }
+            return new PeerGoneException(PeerGoneException.Reason.DIED, pid, sender + " died: end of file came "
+                + "without its end-of-stream frame, so its process ended (killed or crashed) before it closed its end; "
+                + "every whole message it wrote was delivered" + others);
+        }
+        if (!decoder.endsWithBye()) {
+            return new PeerGoneException(PeerGoneException.Reason.DIED, 0, "the sender of " + name + " ('" + uri
+                + "') died: end of file came after a message without an end-of-stream frame, so the process that wrote "
+                + "it ended (killed or crashed) before it closed its end, or it was no ipckit sender (its HELLO may "
+                + "have gone to an earlier receiver); every whole message was delivered");
+        }
+        return new PeerGoneException(PeerGoneException.Reason.CLOSED, pid, sender + " closed its end, and every "
+            + "message sent was delivered (end of file: no process has it open for writing any more)");
     }
 
     @Override
@@ -224,10 +295,59 @@ final class FramedReceiver implements Receiver {
         }
         released = true;
         try {
-            PosixFiles.close(fd);
+            leaveAtFrameBoundary();
         } finally {
-            decoder.close();
+            try {
+                PosixFiles.close(fd);
+            } finally {
+                decoder.close();
+            }
         }
+    }
+
+    /**
+     * Reads, exactly, the rest of a frame this end holds only part of, so that the FIFO is left at a frame
+     * boundary for the next receiver while a writer still holds it; counts the messages read and not delivered.
+     * Waits for the writer up to {@link FramedSender#BYE_LINGER_NANOS} without progress; a writer gone (end of
+     * file) or stalled that long leaves the stream where it is.
+     */
+    private void leaveAtFrameBoundary() {
+        if (decoder.corrupt() != null || gone != null) {
+            return;
+        }
+        long stalledSince = System.nanoTime();
+        int missing = decoder.bytesToFrameBoundary();
+        while (missing > 0) {
+            final int free = decoder.prepareRead();
+            final long n = PosixFiles.readNonBlocking(fd, decoder.segment(), decoder.tail(), Math.min(free, missing));
+            if (n > 0) {
+                decoder.appended((int) n);
+                missing = decoder.bytesToFrameBoundary();
+                stalledSince = System.nanoTime();
+                continue;
+            }
+            if (n == 0 || (n != -Errno.EAGAIN && n != -Errno.EINTR)) {
+                break; // end of file: no writer is left to misalign; or a failure: nothing more can be done
+            }
+            final long remaining = FramedSender.BYE_LINGER_NANOS - (System.nanoTime() - stalledSince);
+            if (remaining <= 0) {
+                break;
+            }
+            Waits.await(fd, PosixPipes.POLLIN, Math.min(remaining, Waits.SLICE_NANOS), false);
+        }
+        droppedAtClose = decoder.messagesHeld();
+    }
+
+    /**
+     * How many messages this receiver had read from the stream and not delivered when it closed: it reads in bulk
+     * (one read brings what the pipe holds, up to its buffer), and at close it also reads the rest of a frame it
+     * held only part of, so that the next receiver starts at a frame boundary.
+     *
+     * @return the messages dropped at close; 0 before close.
+     */
+    @Override
+    public int droppedAtClose() {
+        return droppedAtClose;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ipckit.fifo;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 
 import org.agrona.DirectBuffer;
@@ -9,12 +10,14 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.ipckit.ChannelClosedException;
 import dev.ipckit.ChannelException;
+import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Sender;
 import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
+import dev.ipckit.posix.PosixProcess;
 import dev.ipckit.spi.CloseGate;
 
 /**
@@ -37,6 +40,10 @@ import dev.ipckit.spi.CloseGate;
  */
 final class FramedSender implements Sender {
     private static final int INITIAL_STAGE = 64 * 1024;
+    /** Where the frame starts in the staging buffer; before it, a control frame (HELLO, then BYE at close). */
+    private static final int FRAME_AT = FrameDescriptor.CONTROL_FRAME_LENGTH;
+    /** How long close waits, at most, for room for the BYE frame while the receiver lives. */
+    static final long BYE_LINGER_NANOS = 2_000_000_000L;
 
     private final String uri;
     private final String name;
@@ -45,12 +52,25 @@ final class FramedSender implements Sender {
     private final boolean many;
     private final boolean spin;
     private final long stallNanos;
-    private final UnsafeBuffer stage = new UnsafeBuffer(0, 0);
+    /** Little-endian ints at any offset, for the frame headers; no Agrona buffer on the segment paths. */
+    private static final ValueLayout.OfInt INT_LE =
+        ValueLayout.JAVA_INT_UNALIGNED.withOrder(FrameDescriptor.BYTE_ORDER);
+
+    /** An Agrona view of the staging buffer, made on the first offer of a DirectBuffer only (it needs Unsafe). */
+    private UnsafeBuffer stage;
+    /** The message of the offer in progress: a DirectBuffer range, or a segment. */
+    private DirectBuffer source;
+    private int sourceOffset;
+    private MemorySegment sourceSegment;
     private Arena arena;
     private MemorySegment stageSegment;
     private final CloseGate gate = new CloseGate();
     private boolean inWait;
     private boolean released;
+    /** Whether HELLO went out: from then on, close owes the receiver a BYE. */
+    private boolean announced;
+    /** Whether a frame is partly written: the stream is not at a frame boundary. */
+    private boolean midFrame;
     private PeerGoneException gone;
     private ChannelException broken;
 
@@ -73,10 +93,59 @@ final class FramedSender implements Sender {
 
     @Override
     public boolean offer(final DirectBuffer buffer, final int offset, final int length) {
+        source = buffer;
+        sourceOffset = offset;
+        try {
+            return offerNow(length);
+        } finally {
+            source = null;
+        }
+    }
+
+    /**
+     * The FFM-native form: the segment's bytes go to the staging buffer with {@link MemorySegment#copy}, touching no
+     * {@code Unsafe}, so a program that uses only the segment forms needs no {@code --add-exports}.
+     */
+    @Override
+    public boolean offer(final MemorySegment message) {
+        final int length = segmentLength(message);
+        sourceSegment = message;
+        try {
+            return offerNow(length);
+        } finally {
+            sourceSegment = null;
+        }
+    }
+
+    @Override
+    public boolean offer(final MemorySegment message, final Duration timeout) {
+        if (timeout.isZero() || timeout.isNegative()) {
+            return offer(message);
+        }
+        final int length = segmentLength(message);
+        sourceSegment = message;
+        try {
+            return offerTimed(length, timeout);
+        } finally {
+            sourceSegment = null;
+        }
+    }
+
+    private int segmentLength(final MemorySegment message) {
+        final long size = message.byteSize();
+        if (size > maxMessage) {
+            checkUsable(0); // closed first, as for every call after close
+            throw new IllegalArgumentException("length=" + size + " is outside 0..maxMessageLength=" + maxMessage
+                + " of '" + uri + "'");
+        }
+        return (int) size;
+    }
+
+    private boolean offerNow(final int length) {
         checkUsable(length);
         final int frame = FrameDescriptor.frameLength(length);
         if (frame <= FrameDescriptor.PIPE_BUF) {
-            stageFrame(buffer, offset, length);
+            stageFrame(length);
             return writeAtomic(frame);
         }
         try {
@@ -89,7 +158,7 @@ final class FramedSender implements Sender {
                 checkReaderPresent();
                 return false;
             }
-            stageFrame(buffer, offset, length);
+            stageFrame(length);
             writeWhole(frame);
             return true;
         } finally {
@@ -103,13 +172,25 @@ final class FramedSender implements Sender {
     /**
      * Waits in slices of at most {@link Waits#SLICE_NANOS}; {@link #close()} from another thread while this call is
      * in progress ends it with a {@link ChannelClosedException} and closes the descriptor only once this call has
-     * left it.
+     * left it. An interrupt ends the wait for room within one slice with a {@link ChannelInterruptedException},
+     * nothing written; a frame larger than PIPE_BUF that has started is finished first (up to {@code stall=}), since
+     * abandoning it would cut the stream.
      */
     @Override
     public boolean offer(final DirectBuffer buffer, final int offset, final int length, final Duration timeout) {
         if (timeout.isZero() || timeout.isNegative()) {
             return offer(buffer, offset, length);
         }
+        source = buffer;
+        sourceOffset = offset;
+        try {
+            return offerTimed(length, timeout);
+        } finally {
+            source = null;
+        }
+    }
+
+    private boolean offerTimed(final int length, final Duration timeout) {
         checkUsable(length);
         try {
             if (!gate.beginWait()) {
@@ -117,7 +198,7 @@ final class FramedSender implements Sender {
             }
             inWait = true;
             final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
-            return offerWithin(buffer, offset, length, deadline);
+            return offerWithin(length, deadline);
         } finally {
             inWait = false;
             if (gate.endWait()) {
@@ -126,15 +207,16 @@ final class FramedSender implements Sender {
         }
     }
 
-    private boolean offerWithin(final DirectBuffer buffer, final int offset, final int length, final long deadline) {
+    private boolean offerWithin(final int length, final long deadline) {
         final int frame = FrameDescriptor.frameLength(length);
         if (frame <= FrameDescriptor.PIPE_BUF) {
-            stageFrame(buffer, offset, length);
+            stageFrame(length);
             while (!writeAtomic(frame)) {
                 final long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     return false;
                 }
+                ChannelInterruptedException.checkInterrupt("offer", uri);
                 Waits.await(fd, PosixPipes.POLLOUT, Math.min(remaining, Waits.SLICE_NANOS), spin);
                 checkNotClosedWhileWaiting();
             }
@@ -151,6 +233,7 @@ final class FramedSender implements Sender {
             if (remaining <= 0) {
                 return false;
             }
+            ChannelInterruptedException.checkInterrupt("offer", uri);
             if (queued >= size || spin) {
                 Waits.await(fd, PosixPipes.POLLOUT, Math.min(remaining, Waits.SLICE_NANOS), spin);
             } else {
@@ -160,7 +243,7 @@ final class FramedSender implements Sender {
             }
             checkNotClosedWhileWaiting();
         }
-        stageFrame(buffer, offset, length);
+        stageFrame(length);
         writeWhole(frame);
         return true;
     }
@@ -190,34 +273,66 @@ final class FramedSender implements Sender {
         }
     }
 
-    private void stageFrame(final DirectBuffer buffer, final int offset, final int length) {
+    /**
+     * Copies the message of the offer in progress, with its header, to the staging buffer.
+     */
+    private void stageFrame(final int length) {
         final int frame = FrameDescriptor.frameLength(length);
-        if (frame > stageSegment.byteSize()) {
+        if (FRAME_AT + frame > stageSegment.byteSize()) {
             allocateStage((int) Math.min(FrameDescriptor.frameLength(maxMessage),
-                Math.max(frame, 2 * stageSegment.byteSize())));
+                Math.max(frame, 2 * (stageSegment.byteSize() - FRAME_AT))));
         }
-        stage.putInt(FrameDescriptor.LENGTH_OFFSET, length, FrameDescriptor.BYTE_ORDER);
-        stage.putBytes(FrameDescriptor.PAYLOAD_OFFSET, buffer, offset, length);
+        stageSegment.set(INT_LE, FRAME_AT + FrameDescriptor.LENGTH_OFFSET, length);
+        if (sourceSegment != null) {
+            MemorySegment.copy(sourceSegment, 0, stageSegment, FRAME_AT + FrameDescriptor.PAYLOAD_OFFSET, length);
+            return;
+        }
+        if (stage == null) {
+            stage = new UnsafeBuffer(stageSegment.address(), (int) stageSegment.byteSize());
+        }
+        stage.putBytes(FRAME_AT + FrameDescriptor.PAYLOAD_OFFSET, source, sourceOffset, length);
     }
 
+    /**
+     * A staging buffer for a frame of {@code bytes}, with the HELLO frame in front of it.
+     */
     private void allocateStage(final int bytes) {
         final Arena next = Arena.ofShared();
-        final MemorySegment segment = next.allocate(bytes, 64);
+        final MemorySegment segment = next.allocate(FRAME_AT + bytes, 64);
         if (arena != null) {
             arena.close();
         }
         arena = next;
         stageSegment = segment;
-        stage.wrap(segment.address(), bytes);
+        if (stage != null) {
+            stage.wrap(segment.address(), FRAME_AT + bytes);
+        }
+        putControl(FrameDescriptor.HELLO);
+    }
+
+    private void putControl(final int kind) {
+        stageSegment.set(INT_LE, FrameDescriptor.LENGTH_OFFSET, kind);
+        stageSegment.set(INT_LE, FrameDescriptor.PAYLOAD_OFFSET, PosixProcess.getpid());
     }
 
     /**
-     * One write of a frame of at most PIPE_BUF bytes: all of it or, when full, nothing.
+     * One write of a frame of at most PIPE_BUF bytes: all of it or, when full, nothing. The first frame carries
+     * the HELLO in front of it, in the same write when both fit in PIPE_BUF.
      */
     private boolean writeAtomic(final int frame) {
+        int from = FRAME_AT;
+        if (!announced) {
+            if (FRAME_AT + frame <= FrameDescriptor.PIPE_BUF) {
+                from = 0;
+            } else if (!writeHello()) {
+                return false;
+            }
+        }
+        final int end = FRAME_AT + frame;
         while (true) {
-            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, frame);
-            if (n == frame) {
+            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, from, end - from);
+            if (n == end - from) {
+                announced = true;
                 return true;
             }
             if (n == -Errno.EAGAIN) {
@@ -225,11 +340,38 @@ final class FramedSender implements Sender {
             }
             if (n >= 0) {
                 // The kernel keeps writes of at most PIPE_BUF whole on pipes; finish rather than tear the frame.
-                finish(n, frame);
+                announced = true;
+                finish(from + n, end);
                 return true;
             }
             if (n != -Errno.EINTR) {
                 throw writeFailed((int) -n, 0, frame);
+            }
+        }
+    }
+
+    /**
+     * Writes the HELLO frame alone (one atomic write), before a first frame too long to share its write.
+     *
+     * @return false when the pipe is full.
+     */
+    private boolean writeHello() {
+        while (true) {
+            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, 0, FRAME_AT);
+            if (n == FRAME_AT) {
+                announced = true;
+                return true;
+            }
+            if (n == -Errno.EAGAIN) {
+                return false;
+            }
+            if (n >= 0) {
+                announced = true;
+                finish(n, FRAME_AT);
+                return true;
+            }
+            if (n != -Errno.EINTR) {
+                throw writeFailed((int) -n, 0, FRAME_AT);
             }
         }
     }
@@ -254,20 +396,27 @@ final class FramedSender implements Sender {
         }
     }
 
+    /**
+     * Writes a frame larger than PIPE_BUF whole, the HELLO in front of it if it is the first: such frames have one
+     * writer (producers=one), so the HELLO need not be a write of its own.
+     */
     private void writeWhole(final int frame) {
-        finish(0, frame);
+        final int from = announced ? FRAME_AT : 0;
+        announced = true;
+        finish(from, FRAME_AT + frame);
     }
 
     /**
-     * Writes the rest of a started frame, waiting for room as long as the receiver lives and keeps taking bytes.
+     * Writes the rest of a started frame, bytes {@code from..end} of the staging buffer, waiting for room as long
+     * as the receiver lives and keeps taking bytes.
      */
-    private void finish(final long alreadyWritten, final int frame) {
+    private void finish(final long from, final int end) {
         final boolean ownWait = !inWait; // waiting for the receiver may last up to stall=: a close may come
         try {
             if (ownWait && !gate.beginWait()) {
                 throw ChannelClosedException.of("sender", uri);
             }
-            finishWaiting(alreadyWritten, frame);
+            finishWaiting(from, end);
         } finally {
             if (ownWait && gate.endWait()) {
                 release();
@@ -275,11 +424,13 @@ final class FramedSender implements Sender {
         }
     }
 
-    private void finishWaiting(final long alreadyWritten, final int frame) {
-        long written = alreadyWritten;
+    private void finishWaiting(final long from, final int end) {
+        final int frame = end - FRAME_AT;
+        long written = from - FRAME_AT; // may start inside the HELLO in front of the frame: negative
         long stalledSince = 0;
+        midFrame = true;
         while (written < frame) {
-            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, written, frame - written);
+            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, FRAME_AT + written, frame - written);
             if (n > 0) {
                 written += n;
                 stalledSince = 0;
@@ -305,6 +456,7 @@ final class FramedSender implements Sender {
                 throw writeFailed((int) -n, written, frame);
             }
         }
+        midFrame = false;
     }
 
     private ChannelException writeFailed(final int errno, final long written, final int frame) {
@@ -317,9 +469,15 @@ final class FramedSender implements Sender {
     }
 
     private String readerGoneSentence() {
-        return "no process has " + name + " open for reading any more: the receiver closed its end or died";
+        return "no process has " + name + " open for reading any more: the receiver closed its end or its process "
+            + "ended (a FIFO or pipe sender cannot tell which)";
     }
 
+    /**
+     * The receiver's leaving as a sender of a byte stream sees it: EPIPE, the same whether the receiver closed or
+     * was killed, and on a one-way stream the receiver can leave no word. So the reason is {@code CLOSED} and the
+     * sentence says that a death cannot be told apart.
+     */
     private PeerGoneException markGone(final NativeException cause, final long written, final int frame) {
         gone = new PeerGoneException(PeerGoneException.Reason.CLOSED, 0, "the receiver of " + name + " ('" + uri + "') is gone: " + readerGoneSentence()
             + (written > 0 ? "; " + written + " of the " + frame + " bytes of the frame in progress went out before" : "")
@@ -372,9 +530,39 @@ final class FramedSender implements Sender {
         }
         released = true;
         try {
-            PosixFiles.close(fd);
+            if (announced && !midFrame && broken == null && gone == null) {
+                sayBye();
+            }
         } finally {
-            arena.close();
+            try {
+                PosixFiles.close(fd);
+            } finally {
+                arena.close();
+            }
+        }
+    }
+
+    /**
+     * Writes the BYE frame, so that the receiver can tell this close from a death: one atomic write, waiting up to
+     * {@link #BYE_LINGER_NANOS} for room while the receiver lives. A receiver that takes nothing for that long
+     * will report this sender as {@code DIED}; a receiver that is gone needs no word.
+     */
+    private void sayBye() {
+        putControl(FrameDescriptor.BYE);
+        final long deadline = System.nanoTime() + Math.min(stallNanos, BYE_LINGER_NANOS);
+        while (true) {
+            final long n = PosixFiles.writeNonBlocking(fd, stageSegment, 0, FRAME_AT);
+            if (n == FRAME_AT || (n < 0 && n != -Errno.EAGAIN && n != -Errno.EINTR)) {
+                return; // written, or the receiver is gone (EPIPE)
+            }
+            if (n >= 0) {
+                return; // the kernel keeps writes of at most PIPE_BUF whole on pipes; a short write cannot happen
+            }
+            final long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return;
+            }
+            Waits.await(fd, PosixPipes.POLLOUT, Math.min(remaining, Waits.SLICE_NANOS), false);
         }
     }
 

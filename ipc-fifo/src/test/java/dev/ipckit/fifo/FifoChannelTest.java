@@ -255,11 +255,13 @@ class FifoChannelTest {
         final String uri = "fifo:" + fifo("interrupted.fifo");
         for (final boolean receiving : new boolean[] {true, false}) {
             final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+            final boolean[] stillInterrupted = {false};
             final Thread opener = Thread.ofPlatform().start(() -> {
                 try {
                     (receiving ? Channels.openReceiver(uri) : Channels.openSender(uri)).close();
                     failure.complete(null);
                 } catch (final Throwable t) {
+                    stillInterrupted[0] = Thread.currentThread().isInterrupted();
                     failure.complete(t);
                 }
             });
@@ -268,9 +270,11 @@ class FifoChannelTest {
             }
             opener.interrupt();
             final Throwable t = failure.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-            assertInstanceOf(ChannelException.class, t);
-            assertTrue(t.getMessage().startsWith("interrupted while waiting"), t.getMessage());
+            assertInstanceOf(dev.ipckit.ChannelInterruptedException.class, t);
+            assertTrue(t.getMessage().startsWith("opening the " + (receiving ? "receiver" : "sender") + " of the FIFO"),
+                t.getMessage());
             opener.join();
+            assertTrue(stillInterrupted[0], "the interrupt status is kept");
         }
     }
 

@@ -19,9 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.ipckit.ChannelException;
 import dev.ipckit.Channels;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Receiver;
+import dev.ipckit.Sender;
+import dev.ipckit.conformance.Payloads;
+import dev.ipckit.conformance.Peer;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
 import dev.ipckit.posix.PosixProcess.ExitStatus;
@@ -97,15 +101,84 @@ class FifoProcessTest {
     }
 
     @Test
+    void shouldLeaveTheFifoAtAFrameBoundaryWhenAReceiverStopsPartWayAndCountWhatItDropped() {
+        final Path path = dir.resolve("stopped.fifo");
+        final Path ready = dir.resolve("streamer.ready");
+        final String uri = "fifo:" + path + "?nonblock=true&timeout=60s&capacity=1m";
+        final int count = 3000;
+        final int max = 4096;
+        final Receiver first = Channels.openReceiver(uri);
+        try (Peer streamer = Peer.startJvm(List.of("send", uri, Integer.toString(count), "21", Integer.toString(max),
+            "hold", ready.toString()))) {
+            final long[] next = {0};
+            final long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (next[0] < 5) {
+                assertTrue(System.nanoTime() - deadline < 0, "the first receiver got " + next[0] + " of 5");
+                first.poll((b, o, l) -> {
+                    assertNull(Payloads.verify(b, o, l, 21, next[0], max));
+                    next[0]++;
+                }, (int) (5 - next[0]), Duration.ofMillis(100));
+            }
+            // The next receiver opens before the first closes, so that the FIFO always has a reader (a writer of a
+            // FIFO without one gets EPIPE), and reads only once the first has gone.
+            try (Receiver second = Channels.openReceiver(uri)) {
+                first.close(); // holds read-ahead messages and, almost surely, part of a frame
+                final int dropped = ((StreamReceiver) first).droppedAtClose();
+                assertTrue(dropped >= 0, "dropped " + dropped);
+                next[0] = 5 + dropped; // the second receiver starts at the very next frame: nothing torn, none lost
+                while (next[0] < count) {
+                    assertTrue(System.nanoTime() - deadline < 0, "the second receiver got up to " + next[0]);
+                    second.poll((b, o, l) -> {
+                        assertNull(Payloads.verify(b, o, l, 21, next[0], max), "message " + next[0]);
+                        next[0]++;
+                    }, 100, Duration.ofMillis(100));
+                }
+                assertEquals(count, next[0]);
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void shouldRefuseASecondLiveSenderOnAProducersOneFifoNamingTheHolderUntilItDies() throws Exception {
+        final Path path = dir.resolve("one.fifo");
+        final Path ready = dir.resolve("holder.ready");
+        final String uri = "fifo:" + path + "?nonblock=true&timeout=60s";
+        try (Receiver receiver = Channels.openReceiver(uri);
+             Peer holder = Peer.startJvm(List.of("send", uri, "0", "1", "64", "hold", ready.toString()))) {
+            final long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (!java.nio.file.Files.exists(ready)) {
+                assertTrue(System.nanoTime() - deadline < 0, "the holder never opened its sender");
+                assertNull(holder.awaitExit(Duration.ofMillis(5)), "the holder exited before it was killed");
+            }
+            final ChannelException refused = assertThrows(ChannelException.class, () -> Channels.openSender(uri));
+            assertTrue(refused.getMessage().contains("process " + holder.pid() + " already sends on it"),
+                refused.getMessage());
+            assertTrue(refused.getMessage().contains(path.toString()), refused.getMessage());
+            final ChannelException many = assertThrows(ChannelException.class,
+                () -> Channels.openSender(uri + "&producers=many"));
+            assertTrue(many.getMessage().contains("process " + holder.pid() + " holds it with producers=one"),
+                many.getMessage());
+            holder.kill();
+            try (Sender next = Channels.openSender(uri)) {
+                assertTrue(next.offer(new byte[] {7}, DEADLINE), "the dead holder's lock went with it");
+            }
+        }
+    }
+
+    @Test
     void shouldDiscardAndCountThePartialFrameOfAWriterKilledMidFrame() {
         final Path path = dir.resolve("killed.fifo");
         final int length = 200_000;
         try (Receiver receiver = Channels.openReceiver("fifo:" + path + "?nonblock=true")) {
             final int probe = PosixFiles.open(path.toString(), PosixFiles.O_RDONLY | PosixFiles.O_NONBLOCK | PosixFiles.O_CLOEXEC, 0);
             final int capacity;
+            final long writer;
             try (ChildProcess child = ChildProcess.startJava(FifoTestChild.class,
                 List.of("large", "fifo:" + path + "?timeout=60s", Integer.toString(length)))) {
                 capacity = PosixPipes.pipeSize(probe);
+                writer = child.pid();
                 final long deadline = System.nanoTime() + DEADLINE.toNanos();
                 while (PosixPipes.bytesQueued(probe) < capacity) {
                     assertTrue(System.nanoTime() - deadline < 0, "the writer never filled the FIFO");
@@ -117,7 +190,11 @@ class FifoProcessTest {
             }
             final PeerGoneException gone = assertThrows(PeerGoneException.class,
                 () -> receiver.poll((b, o, l) -> fail("a partial frame must never be delivered"), 10, DEADLINE));
-            assertTrue(gone.getMessage().contains("its " + capacity + " bytes were discarded"), gone.getMessage());
+            assertEquals(PeerGoneException.Reason.CUT, gone.reason(), gone.getMessage());
+            assertEquals(writer, gone.peerPid(), "the writer said HELLO with its pid before the frame");
+            // the HELLO frame in front of the large one was read and consumed; the rest of the FIFO was the frame
+            final int partial = capacity - FrameDescriptor.CONTROL_FRAME_LENGTH;
+            assertTrue(gone.getMessage().contains("its " + partial + " bytes were discarded"), gone.getMessage());
             assertTrue(gone.getMessage().contains("a " + length + "-byte payload"), gone.getMessage());
             assertTrue(gone.getMessage().contains(path.toString()), gone.getMessage());
             assertFalse(receiver.isPeerAlive());

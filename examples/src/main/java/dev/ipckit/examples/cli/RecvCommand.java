@@ -13,6 +13,7 @@ import dev.ipckit.MessageHandler;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Receiver;
 import dev.ipckit.examples.Generated;
+import dev.ipckit.fifo.StreamReceiver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,8 +23,10 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "recv", mixinStandardHelpOptions = true,
     description = {"Print each message as one line on stdout, or with --verify check generated messages.",
-        "Exits 0 when --count messages arrived, or when the sender closed after sending;",
-        "exits 1 with one sentence on stderr when the sender dies mid-stream or the channel is bad."})
+        "Exits 0 when --count messages arrived, or when the sender closed its end after sending;",
+        "exits 1 with one sentence on stderr naming the sender (its pid where the channel knows it) when it died",
+        "(killed or crashed without closing) or cut a message short, when it closed before --count messages,",
+        "or when the channel is bad."})
 final class RecvCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URI", description = "channel URI, e.g. mmap:demo or fifo:/tmp/demo.fifo")
     String uri;
@@ -47,6 +50,7 @@ final class RecvCommand implements Callable<Integer> {
         final long[] received = {0};
         final long[] bytes = {0};
         final String[] failure = {null};
+        final int[] dropped = {0};
         try (Receiver receiver = Channels.openReceiver(uri)) {
             final byte[] scratch = new byte[receiver.maxMessageLength()];
             final MessageHandler handler = (buffer, offset, length) -> {
@@ -74,6 +78,13 @@ final class RecvCommand implements Callable<Integer> {
                     n = receiver.poll(handler, (int) Math.min(256, limit - received[0]), Duration.ofMillis(100));
                 } catch (final PeerGoneException e) {
                     out.flush();
+                    if (e.reason().isAbnormal()) {
+                        throw new PeerGoneException(e.reason(), e.peerPid(), "the sender"
+                            + (e.peerPid() > 0 ? " (process " + e.peerPid() + ")" : "")
+                            + (e.reason() == PeerGoneException.Reason.DIED ? " died without closing its end"
+                                : " stopped part-way through a message") + " after " + received[0]
+                            + (count != null ? " of " + count : "") + " messages: " + e.getMessage(), e);
+                    }
                     if (count != null) {
                         throw new PeerGoneException(e.reason(), e.peerPid(), "the sender left after " + received[0] + " of " + count + " messages: "
                             + e.getMessage(), e);
@@ -89,6 +100,10 @@ final class RecvCommand implements Callable<Integer> {
                         + " messages (--timeout)");
                 }
             }
+            receiver.close();
+            if (receiver instanceof StreamReceiver stream) {
+                dropped[0] = stream.droppedAtClose();
+            }
         }
         out.flush();
         if (failure[0] != null) {
@@ -96,6 +111,10 @@ final class RecvCommand implements Callable<Integer> {
         }
         if (verify) {
             System.out.printf("received %d messages, %d bytes, verified, crc32c=%08x%n", received[0], bytes[0], crc.getValue());
+        }
+        if (dropped[0] > 0) {
+            System.err.println("ipckit recv: " + dropped[0] + " more messages had been read from " + uri
+                + " in bulk and were dropped at close; the stream was left at a frame boundary for the next receiver");
         }
         return 0;
     }

@@ -11,6 +11,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.ipckit.ChannelException;
 import dev.ipckit.Channels;
+import dev.ipckit.PeerGoneException;
 import dev.ipckit.Sender;
 import dev.ipckit.examples.Generated;
 import picocli.CommandLine.Command;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "send", mixinStandardHelpOptions = true,
     description = {"Send each line of stdin (without its newline) as one message, closing cleanly at end of input;",
-        "or, with --count, send generated self-checking messages (see 'recv --verify')."})
+        "or, with --count, send generated self-checking messages (see 'recv --verify').",
+        "Exits 0 when every message was sent; exits 1 with one sentence on stderr when the receiver left first",
+        "(naming it, with its pid and whether it died where the channel knows), or when the channel is bad."})
 final class SendCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URI", description = "channel URI, e.g. mmap:demo or fifo:/tmp/demo.fifo")
     String uri;
@@ -68,7 +71,16 @@ final class SendCommand implements Callable<Integer> {
 
     private static void offer(final Sender sender, final UnsafeBuffer buffer, final int length, final Duration wait,
                               final long seq) {
-        if (!sender.offer(buffer, 0, length, wait)) {
+        final boolean sent;
+        try {
+            sent = sender.offer(buffer, 0, length, wait);
+        } catch (final PeerGoneException e) {
+            throw new PeerGoneException(e.reason(), e.peerPid(), "the receiver"
+                + (e.peerPid() > 0 ? " (process " + e.peerPid() + ")" : "")
+                + (e.reason() == PeerGoneException.Reason.DIED ? " died" : " left") + " after " + seq
+                + " messages, so message " + seq + " and the rest were not sent: " + e.getMessage(), e);
+        }
+        if (!sent) {
             throw new ChannelException("message " + seq + " found " + sender.uri() + " still full after " + wait
                 + "; is the receiver reading? (raise --timeout to wait longer)");
         }

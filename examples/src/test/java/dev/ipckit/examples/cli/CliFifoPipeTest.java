@@ -78,6 +78,44 @@ class CliFifoPipeTest {
     }
 
     @Test
+    void shouldExitOneNamingTheSendersPidWhenItIsKilledMidStream() throws Exception {
+        final String uri = fifo("killed.fifo");
+        final Path ready = dir.resolve("sender.ready");
+        try (Cli recv = Cli.start("recv", uri, "--verify")) {
+            final Process sender = CliPeer.start("send", uri, "50", "64", ready.toString());
+            try {
+                CliPeer.awaitReady(ready, sender);
+            } finally {
+                CliPeer.kill(sender);
+            }
+            final Cli.Result received = recv.await();
+            assertEquals(1, received.exitCode(), received.err());
+            assertTrue(received.err().startsWith("ipckit recv: the sender (process " + sender.pid()
+                + ") died without closing its end after 50 messages: "), received.err());
+            assertEquals(1, received.err().lines().count(), "one sentence, no stack trace: " + received.err());
+        }
+    }
+
+    @Test
+    void shouldExitOneNamingTheFifoWhenTheReceiverIsKilledMidStream() throws Exception {
+        final String uri = fifo("receiver-killed.fifo");
+        final Path ready = dir.resolve("receiver.ready");
+        final Process receiver = CliPeer.start("stall", uri, ready.toString());
+        try (Cli send = Cli.start("send", uri, "--count", "1000000", "--size", "1000")) {
+            try {
+                CliPeer.awaitReady(ready, receiver); // its open returns once the sender has opened
+            } finally {
+                CliPeer.kill(receiver);
+            }
+            final Cli.Result sent = send.await();
+            assertEquals(1, sent.exitCode(), sent.err());
+            assertTrue(sent.err().startsWith("ipckit send: the receiver left after "), sent.err());
+            assertTrue(sent.err().contains(dir.resolve("receiver-killed.fifo").toString()), sent.err());
+            assertEquals(1, sent.err().lines().count(), "one sentence, no stack trace: " + sent.err());
+        }
+    }
+
+    @Test
     void shouldReportABadUriInOneLineWithExitTwo() {
         final Cli.Result result = Cli.run("recv", "nowhere:x");
         assertEquals(2, result.exitCode());

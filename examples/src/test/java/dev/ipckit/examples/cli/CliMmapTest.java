@@ -68,6 +68,75 @@ class CliMmapTest {
         }
     }
 
+    @Test
+    void shouldExitOneNamingTheSendersPidWhenItIsKilledMidStream() throws Exception {
+        final String ring = dir.resolve("killed-sender").toString();
+        final Path ready = dir.resolve("sender.ready");
+        try (Cli recv = Cli.start("recv", "mmap:" + ring + "?capacity=64k", "--verify")) {
+            final Process sender = CliPeer.start("send", "mmap:" + ring + "?create=false&timeout=60s", "50", "64",
+                ready.toString());
+            try {
+                CliPeer.awaitReady(ready, sender);
+            } finally {
+                CliPeer.kill(sender);
+            }
+            final Cli.Result received = recv.await();
+            assertEquals(1, received.exitCode(), received.err());
+            assertTrue(received.err().startsWith("ipckit recv: the sender (process " + sender.pid()
+                + ") died without closing its end after 50 messages: "), received.err());
+            assertEquals(1, received.err().lines().count(), "one sentence, no stack trace: " + received.err());
+        }
+    }
+
+    @Test
+    void shouldExitZeroWhenTheSenderClosesAfterSending() throws Exception {
+        final String ring = dir.resolve("closed-sender").toString();
+        try (Cli recv = Cli.start("recv", "mmap:" + ring + "?capacity=64k", "--verify")) {
+            final Cli.Result send = Cli.run("send", "mmap:" + ring + "?create=false&timeout=60s", "--count", "50");
+            assertEquals(0, send.exitCode(), send.err());
+            final Cli.Result received = recv.await();
+            assertEquals(0, received.exitCode(), received.err());
+            assertTrue(received.out().startsWith("received 50 messages, 3200 bytes, verified"), received.out());
+        }
+    }
+
+    @Test
+    void shouldExitOneNamingTheReceiversPidWhenItIsKilledMidStream() throws Exception {
+        final String ring = dir.resolve("killed-receiver").toString();
+        final Path ready = dir.resolve("receiver.ready");
+        final Process receiver = CliPeer.start("stall", "mmap:" + ring + "?capacity=64k", ready.toString());
+        try {
+            CliPeer.awaitReady(ready, receiver);
+            try (Cli send = Cli.start("send", "mmap:" + ring + "?create=false&timeout=60s", "--count", "1000000")) {
+                try {
+                    awaitSent(ring, 100);
+                } finally {
+                    CliPeer.kill(receiver);
+                }
+                final Cli.Result sent = send.await();
+                assertEquals(1, sent.exitCode(), sent.err());
+                assertTrue(sent.err().startsWith("ipckit send: the receiver (process " + receiver.pid()
+                    + ") died after "), sent.err());
+                assertEquals(1, sent.err().lines().count(), "one sentence, no stack trace: " + sent.err());
+            }
+        } finally {
+            CliPeer.kill(receiver);
+        }
+    }
+
+    private static void awaitSent(final String ring, final long count) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try (RingFileInspector inspector = RingFileInspector.open(ring)) {
+                if (inspector.stat().messagesSent() >= count) {
+                    return;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "the sender sent " + count + " messages");
+            Thread.onSpinWait();
+        }
+    }
+
     private static void awaitReceived(final String ring, final long count) {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
