@@ -5,6 +5,8 @@
  */
 @SuppressWarnings({"requires-automatic"})
 module dev.ipckit.examples {
+    // The examples' public methods take Agrona buffers: their users read Agrona through ipckit's core.
+    requires transitive dev.ipckit.core;
     requires dev.ipckit.fifo;
     requires dev.ipckit.mmap;
     requires dev.ipckit.aeron;

@@ -6,5 +6,6 @@ module dev.ipckit.fifo {
 
     exports dev.ipckit.fifo;
 
-    provides dev.ipckit.spi.ChannelProvider with dev.ipckit.fifo.FifoChannelProvider, dev.ipckit.fifo.PipeChannelProvider;
+    provides dev.ipckit.spi.ChannelProvider
+        with dev.ipckit.fifo.FifoChannelProvider, dev.ipckit.fifo.PipeChannelProvider;
 }

@@ -15,7 +15,7 @@ import org.agrona.MutableDirectBuffer;
  *  |                    seq (int64, little endian)                 |
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |  n - 8 bytes: byte i is (seq * 31 + i * 7) & 0xff             ...
+ *  |  n - 8 bytes: byte i is (seq * 31 + i * 7) &amp; 0xff         ...
  *  +---------------------------------------------------------------+
  * </pre>
  *
