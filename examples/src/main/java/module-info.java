@@ -10,6 +10,8 @@ module dev.ipckit.examples {
     requires dev.ipckit.fifo;
     requires dev.ipckit.mmap;
     requires dev.ipckit.aeron;
+    // gc removes doorbell files, which it recognises through the signal module's descriptor.
+    requires dev.ipckit.signal;
     // Only 'ipckit bench' uses the ping-pong tool; the other commands run without it.
     requires static dev.ipckit.bench;
     requires info.picocli;
