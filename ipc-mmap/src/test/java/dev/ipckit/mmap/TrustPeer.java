@@ -190,8 +190,9 @@ public final class TrustPeer {
     }
 
     /**
-     * Rewrites fields at random until stopped; half the time it first restores the static fields, so that opens
-     * get past validation and reach the code that uses what they validated.
+     * Rewrites fields at random until stopped, at a random pace; half the time it first restores the static fields
+     * (and now and then empties the ring), so that opens get past validation and reach the code that uses what they
+     * validated.
      */
     private static void rewrite(final MappedByteBuffer map, final byte[] original, final int capacity,
                                 final SplittableRandom random, final AtomicBoolean stop) {
@@ -215,6 +216,14 @@ public final class TrustPeer {
         while (!stop.get()) {
             if (random.nextBoolean()) {
                 map.put(0, original);
+                if (random.nextInt(4) == 0) { // a state ends can use again: empty ring, positions at zero
+                    for (int i = 0; i < capacity; i += 8) {
+                        map.putLong(ring + i, 0);
+                    }
+                    for (final int position : longFields) {
+                        map.putLong(position, 0);
+                    }
+                }
             }
             final long value = random.nextInt(3) == 0 ? random.nextLong() : interesting[random.nextInt(interesting.length)];
             switch (random.nextInt(5)) {
@@ -235,7 +244,7 @@ public final class TrustPeer {
                     map.putInt(index + (random.nextBoolean() ? 0 : 4), (int) value);
                 }
             }
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(50_000)); // the writer's own pace
         }
     }
 }

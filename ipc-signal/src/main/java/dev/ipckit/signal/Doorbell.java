@@ -77,7 +77,9 @@ import dev.ipckit.spi.TemporaryFile;
  * another thread to end a wait early; one other process {@link #open opens} it and rings (from any number of
  * its threads). Each role holds an OFD lock on its own byte of the file, so {@link #isPeerAlive()} is a lock
  * test and a second ringer or waiter is refused while the first lives. The creator removes the file on close.
- * A waiter whose process died leaves its file behind; the next {@code create} on that path adopts it.
+ * A waiter whose process died leaves its file behind; the next {@code create} on that path adopts it, and
+ * {@link #removeIfAbandoned} ({@code ipckit gc}) removes it. A ring signals only the live waiter (see {@link #ring()}),
+ * and a waiting thread that is interrupted returns with {@link ChannelInterruptedException}.
  *
  * <p>Waiting needs a platform thread. Strays of the signal are harmless, see {@link WakeSignal}.
  */

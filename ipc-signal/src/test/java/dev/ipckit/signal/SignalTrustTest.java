@@ -230,6 +230,39 @@ class SignalTrustTest {
     }
 
     @Test
+    void shouldReturnPromptlyWithChannelInterruptedWhenASignalReceiverIsInterruptedAsleep() throws Exception {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final Path ring = dir.resolve("interrupted-ring");
+        final String uri = "mmap:" + ring + "?capacity=4k&wait=signal";
+        final AtomicReference<Object> outcome = new AtomicReference<>();
+        final long[] cpuAtEnd = new long[1];
+        final boolean[] kept = new boolean[1];
+        final Thread polling = new Thread(() -> {
+            Object result;
+            try (Receiver receiver = Channels.openReceiver(uri)) {
+                try {
+                    result = receiver.poll((b, o, l) -> { }, 1, Duration.ofSeconds(20));
+                } catch (final RuntimeException e) {
+                    result = e;
+                }
+                kept[0] = Thread.currentThread().isInterrupted();
+                cpuAtEnd[0] = threads.getCurrentThreadCpuTime();
+            }
+            outcome.set(result);
+        });
+        polling.start();
+        Children.awaitCondition(() -> Files.exists(ring)
+            && awaitStat(ring, s -> true, "a snapshot").receiverWaiting(), "the receiver asleep");
+        final long cpuBefore = threads.getThreadCpuTime(polling.threadId());
+        polling.interrupt();
+        polling.join(DEADLINE.toMillis());
+        assertFalse(polling.isAlive(), "the poll returned");
+        assertInstanceOf(ChannelInterruptedException.class, outcome.get(), String.valueOf(outcome.get()));
+        assertTrue(kept[0], "the interrupt status is kept");
+        assertTrue(cpuAtEnd[0] - cpuBefore < 500_000_000L, "CPU after the interrupt: " + (cpuAtEnd[0] - cpuBefore));
+    }
+
+    @Test
     void shouldReturnPromptlyWithChannelInterruptedWhenADoorbellWaitIsInterrupted() throws Exception {
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (Doorbell bell = Doorbell.create(dir.resolve("interrupted"))) {
