@@ -30,6 +30,12 @@ import dev.ipckit.mmap.RingFileInspector;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CliBridgeLossTest {
+
+    /** A child killed with SIGKILL could not remove its embedded driver's directory: remove it. */
+    @org.junit.jupiter.api.AfterEach
+    void removeWhatKilledChildrenLeft() {
+        dev.ipckit.aeron.EmbeddedDriver.removeAbandonedDirectories();
+    }
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
     @TempDir
