@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import io.aeron.Aeron;
 import io.aeron.CncFileDescriptor;
@@ -32,7 +36,7 @@ import dev.ipckit.ChannelInterruptedException;
  * <p>An embedded driver is configured by {@link EmbeddedDriver}. Its files lie in a directory of its own,
  * {@code /dev/shm/ipckit-aeron-PID-RANDOM} (mode 0700, made with that mode, so no other user can map its term
  * buffers), which the last close removes. A process killed with SIGKILL leaves it behind; the pid in its name says
- * whose it was.
+ * whose it was, and the next embedded driver of the same user to start removes it.
  */
 final class AeronSession {
     /** Where embedded drivers' private directories go, when it exists. */
@@ -131,6 +135,7 @@ final class AeronSession {
                         + "driver=external out to start an embedded one");
                 }
             } else {
+                removeAbandonedDirectories(uri);
                 directory = createPrivateDirectory(uri);
                 driver = MediaDriver.launch(EmbeddedDriver.context(directory.resolve("driver"), options,
                     errors::onError));
@@ -157,6 +162,51 @@ final class AeronSession {
             }
             throw new ChannelException("cannot start Aeron for '" + uri + "': " + e + (options.external() ? ""
                 : "; is /dev/shm full or not writable? (df -h /dev/shm)"), e);
+        }
+    }
+
+    /**
+     * Removes the embedded-driver directories of this user whose process is gone (killed with SIGKILL, so it could
+     * not remove its own), as a new embedded driver starts: the pid in a directory's name says whose it was, and the
+     * directory of a live process is never touched.
+     */
+    static void removeAbandonedDirectories(final String uri) {
+        final Path base = Files.isDirectory(SHM) ? SHM : Path.of(System.getProperty("java.io.tmpdir"));
+        final List<Path> abandoned;
+        try (Stream<Path> entries = Files.list(base)) {
+            abandoned = entries.filter(AeronSession::isAbandoned).toList();
+        } catch (final IOException e) {
+            throw new ChannelException("cannot list " + base + " for '" + uri + "': " + e.getMessage(), e);
+        }
+        for (final Path directory : abandoned) {
+            try {
+                deleteTree(directory);
+            } catch (final UncheckedIOException e) {
+                throw new ChannelException("cannot remove " + directory + ", the media driver directory of a process "
+                    + "that is gone, for '" + uri + "': " + e.getCause().getMessage() + "; remove it by hand", e);
+            }
+        }
+    }
+
+    private static boolean isAbandoned(final Path directory) {
+        final String name = directory.getFileName().toString();
+        if (!name.startsWith(DIRECTORY_PREFIX)) {
+            return false;
+        }
+        final int dash = name.indexOf('-', DIRECTORY_PREFIX.length());
+        final long pid;
+        try {
+            pid = Long.parseLong(name.substring(DIRECTORY_PREFIX.length(), dash < 0 ? name.length() : dash));
+        } catch (final NumberFormatException e) {
+            return false; // not a name this class makes
+        }
+        try {
+            return !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                && Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS) && Files.isWritable(directory)
+                && Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS).getName()
+                    .equals(System.getProperty("user.name"));
+        } catch (final IOException e) {
+            return false; // gone meanwhile, or not ours to judge
         }
     }
 
@@ -290,6 +340,14 @@ final class AeronSession {
                 public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException {
                     Files.deleteIfExists(file);
                     return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(final Path file, final IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE; // another process removed it first
+                    }
+                    throw e;
                 }
 
                 @Override

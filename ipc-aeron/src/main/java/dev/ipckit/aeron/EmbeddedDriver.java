@@ -71,6 +71,17 @@ public final class EmbeddedDriver {
     }
 
     /**
+     * Removes the directories that embedded drivers of this user left behind in {@code /dev/shm} when their process
+     * was killed (the pid in a directory's name is no longer alive). Each new embedded driver does this as it
+     * starts; a program or test that kills processes can call it to leave nothing behind.
+     *
+     * @throws dev.ipckit.ChannelException when such a directory cannot be removed.
+     */
+    public static void removeAbandonedDirectories() {
+        AeronSession.removeAbandonedDirectories("(no channel: removing abandoned directories)");
+    }
+
+    /**
      * @param name the threads' name.
      * @return a factory of daemon threads of that name.
      */

@@ -145,6 +145,27 @@ class AeronChannelTest {
     }
 
     @Test
+    void shouldRemoveTheDirectoryOfAKilledProcessWhenTheNextDriverStarts() throws Exception {
+        final Process gone = new ProcessBuilder("true").start();
+        assertTrue(gone.waitFor(30, TimeUnit.SECONDS));
+        final Path abandoned = Files.createDirectories(AeronSession.SHM.resolve(AeronSession.DIRECTORY_PREFIX
+            + gone.pid() + "-42").resolve("driver"));
+        Files.writeString(abandoned.resolve("cnc.dat"), "left by a process killed with SIGKILL");
+        final Path live = Files.createDirectory(AeronSession.SHM.resolve(AeronSession.DIRECTORY_PREFIX
+            + ProcessHandle.current().pid() + "-43"));
+        try {
+            try (Receiver receiver = Channels.openReceiver(Ports.loopbackUri("&peerTimeout=7s"))) {
+                assertTrue(receiver.isPeerAlive());
+            }
+            assertFalse(Files.exists(abandoned.getParent()), "a dead process's directory is removed");
+            assertTrue(Files.exists(live), "a live process's directory is kept");
+        } finally {
+            AeronSession.deleteTree(live);
+            AeronSession.deleteTree(abandoned.getParent());
+        }
+    }
+
+    @Test
     void shouldLetAHandlersExceptionOutOfPollAndGoOn() {
         final String uri = Ports.loopbackUri("");
         try (Receiver receiver = Channels.openReceiver(uri); Sender sender = Channels.openSender(uri)) {

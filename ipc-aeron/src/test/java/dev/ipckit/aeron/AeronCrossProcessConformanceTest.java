@@ -15,6 +15,12 @@ import dev.ipckit.conformance.Peer;
  */
 class AeronCrossProcessConformanceTest extends CrossProcessConformanceTest {
 
+    /** A child killed with SIGKILL could not remove its embedded driver's directory: remove it. */
+    @org.junit.jupiter.api.AfterEach
+    void removeWhatKilledChildrenLeft() {
+        dev.ipckit.aeron.EmbeddedDriver.removeAbandonedDirectories();
+    }
+
     private static List<String> args(final String mode, final String uri, final List<String> rest) {
         final List<String> args = new ArrayList<>();
         args.add(mode);

@@ -27,6 +27,12 @@ import dev.ipckit.conformance.Peer;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AeronKilledPeerTest {
+
+    /** A child killed with SIGKILL could not remove its embedded driver's directory: remove it. */
+    @org.junit.jupiter.api.AfterEach
+    void removeWhatKilledChildrenLeft() {
+        dev.ipckit.aeron.EmbeddedDriver.removeAbandonedDirectories();
+    }
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
     @TempDir
