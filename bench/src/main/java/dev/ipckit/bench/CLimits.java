@@ -133,8 +133,6 @@ final class CLimits implements AutoCloseable {
         Process process = null;
         try {
             Files.deleteIfExists(out);
-            progress.line(String.format("running pingpong %s: %,d warm-up and %,d timed round trips", mode,
-                settings.warmupRounds(), settings.samples()));
             final List<String> command = new ArrayList<>(List.of(binary.toString(), mode,
                 Long.toString(settings.samples()), Long.toString(settings.warmupRounds()), out.toString(),
                 Long.toString(settings.sampleLimit().toMillis()), Long.toString(settings.warmupLimit().toMillis())));
