@@ -67,18 +67,7 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
         final long pid = ProcessHandle.current().pid();
         final Path directory = Path.of("/dev/shm", "ipckit-bench-" + pid + "-aeron-" + RUNS.incrementAndGet());
         final Path log = Files.createTempFile("ipckit-bench-aeron-", ".log");
-        final MediaDriver.Context driverContext = new MediaDriver.Context()
-            .aeronDirectoryName(directory.toString())
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
-            .printConfigurationOnStart(false)
-            .warnIfDirectoryExists(false)
-            // The echo process is stopped (SIGSTOP) while other rows take their segments: its client must not be
-            // declared dead, nor its half-written pong be unblocked, in that time.
-            .clientLivenessTimeoutNs(STOPPED_LIMIT_NANOS)
-            .publicationUnblockTimeoutNs(2 * STOPPED_LIMIT_NANOS);
+        final MediaDriver.Context driverContext = driverContext(directory);
         final AtomicReference<Process> started = new AtomicReference<>();
         final AtomicReference<AeronIpcPingPong> loop = new AtomicReference<>();
         final List<AutoCloseable> opened = new java.util.ArrayList<>();
@@ -139,6 +128,28 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
             throw new IllegalStateException(e.getMessage() + (said.isEmpty() ? "" : "; the echo process said: " + said),
                 e);
         }
+    }
+
+    /**
+     * The embedded media driver of the Aeron rows: one shared agent that sleeps a millisecond when idle, its
+     * directory deleted on start and shutdown, and timeouts long enough for a child stopped between its segments.
+     *
+     * @param directory the driver's directory.
+     * @return the driver's context.
+     */
+    static MediaDriver.Context driverContext(final Path directory) {
+        return new MediaDriver.Context()
+            .aeronDirectoryName(directory.toString())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
+            .printConfigurationOnStart(false)
+            .warnIfDirectoryExists(false)
+            // The other process is stopped (SIGSTOP) while other rows take their segments: its client must not be
+            // declared dead, nor its half-written message be unblocked, in that time.
+            .clientLivenessTimeoutNs(STOPPED_LIMIT_NANOS)
+            .publicationUnblockTimeoutNs(2 * STOPPED_LIMIT_NANOS);
     }
 
     private void awaitConnected() {
