@@ -77,7 +77,8 @@ final class CLimits implements AutoCloseable {
         try {
             directory = Files.createTempDirectory("ipckit-bench-c-");
         } catch (final IOException e) {
-            return new CLimits(null, null, "cannot make a directory to compile " + sourceName + " in: " + e.getMessage());
+            return new CLimits(null, null, "cannot make a directory to compile " + sourceName + " in: "
+                + e.getMessage());
         }
         final Path source = directory.resolve(sourceName);
         final Path binary = directory.resolve(program);
@@ -95,14 +96,14 @@ final class CLimits implements AutoCloseable {
                 .start();
             if (!waitOrStop(process, COMPILE_TIMEOUT_SECONDS)) {
                 EchoSession.deleteTree(directory);
-                return new CLimits(null, null, "gcc did not compile " + sourceName + " within " + COMPILE_TIMEOUT_SECONDS
-                    + " s");
+                return new CLimits(null, null, "gcc did not compile " + sourceName + " within "
+                    + COMPILE_TIMEOUT_SECONDS + " s");
             }
             if (process.exitValue() != 0 || !Files.isExecutable(binary)) {
                 final String said = firstError(log);
                 EchoSession.deleteTree(directory);
-                return new CLimits(null, null, "gcc could not compile " + sourceName + " (exit status " + process.exitValue()
-                    + ")" + (said.isEmpty() ? "" : ": " + said));
+                return new CLimits(null, null, "gcc could not compile " + sourceName + " (exit status "
+                    + process.exitValue() + ")" + (said.isEmpty() ? "" : ": " + said));
             }
             final CLimits limits = new CLimits(directory, binary, null);
             Cleanup.register(limits);

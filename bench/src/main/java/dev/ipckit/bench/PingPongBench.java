@@ -72,6 +72,30 @@ public final class PingPongBench {
      */
     public static BenchReport run(final BenchSettings settings, final List<Row> rows, final Path directory,
                                   final PrintStream progress) {
+        return run(settings, rows, directory, progress, null);
+    }
+
+    /**
+     * Opens a row for an interleaved run.
+     */
+    @FunctionalInterface
+    interface Opener {
+        /**
+         * @param row the row.
+         * @param settings counts and limits.
+         * @param progress the row's progress lines.
+         * @return the row, ready to warm up.
+         * @throws IOException when a file it needs cannot be made.
+         * @throws IllegalArgumentException when its URI is refused (the row is skipped).
+         */
+        Contender open(Row row, BenchSettings settings, Progress progress) throws IOException;
+    }
+
+    /**
+     * Runs some rows, each opened by {@code opener} (the real rows when null).
+     */
+    static BenchReport run(final BenchSettings settings, final List<Row> rows, final Path directory,
+                           final PrintStream progress, final Opener opener) {
         try {
             Files.createDirectories(directory);
         } catch (final IOException e) {
@@ -85,28 +109,21 @@ public final class PingPongBench {
         final Map<String, RowResult> measured = new HashMap<>();
         final Map<String, double[]> p50s = new HashMap<>();
         final Map<String, double[]> p99s = new HashMap<>();
-        CLimits limits = null;
-        try {
+        try (Rows real = new Rows(lines)) {
+            final Opener open = opener != null ? opener : real;
             int index = 0;
             for (final List<String> group : groups) {
                 lines.group(++index, groups.size(), String.join(", ", group));
-                if (limits == null && group.stream().anyMatch(name -> Row.named(name).kind() == RowKind.LIMIT)) {
-                    lines.line("compiling pingpong.c with gcc -O2");
-                    limits = CLimits.prepare();
-                }
-                runGroup(group, settings, limits, lines, measured, p50s, p99s);
+                runGroup(group, settings, open, lines, measured, p50s, p99s);
                 removeLeftovers();
-            }
-        } finally {
-            if (limits != null) {
-                limits.close();
             }
         }
         final List<Comparison> comparisons = new ArrayList<>();
         for (final String name : names) {
             for (final String reference : Row.named(name).references()) {
                 if (measured.get(name).ok() && measured.containsKey(reference) && measured.get(reference).ok()) {
-                    comparisons.add(new Comparison(name, reference, SegmentRatio.of(p50s.get(name), p50s.get(reference)),
+                    comparisons.add(new Comparison(name, reference,
+                        SegmentRatio.of(p50s.get(name), p50s.get(reference)),
                         SegmentRatio.of(p99s.get(name), p99s.get(reference))));
                 }
             }
@@ -126,7 +143,7 @@ public final class PingPongBench {
      * row one segment per round ({@link Interleaving#schedule}). A row that fails is closed and left out of the
      * rounds that follow; the others go on.
      */
-    private static void runGroup(final List<String> group, final BenchSettings settings, final CLimits limits,
+    private static void runGroup(final List<String> group, final BenchSettings settings, final Opener opener,
                                  final Progress lines, final Map<String, RowResult> measured,
                                  final Map<String, double[]> p50s, final Map<String, double[]> p99s) {
         final Map<String, Contender> open = new LinkedHashMap<>();
@@ -142,7 +159,7 @@ public final class PingPongBench {
                 p50s.put(name, none);
                 p99s.put(name, none.clone());
                 try {
-                    final Contender contender = open(row, settings, limits, rowLines);
+                    final Contender contender = opener.open(row, settings, rowLines);
                     open.put(name, contender);
                     contender.warmUp(rowLines);
                     pooled.put(name, RowResult.newHistogram());
@@ -196,17 +213,41 @@ public final class PingPongBench {
         }
     }
 
-    private static Contender open(final Row row, final BenchSettings settings, final CLimits limits,
-                                  final Progress progress) throws IOException {
-        return switch (row.kind()) {
-            case IPCKIT -> IpckitPingPong.open(row, settings, progress);
-            case LIMIT -> Contender.c(limits, row.variant(), settings);
-            case PEER -> switch (row.name()) {
-                case "agrona/raw" -> AgronaRawPingPong.open(settings, progress);
-                case "aeron/ipc" -> AeronIpcPingPong.open(settings, progress);
-                default -> throw new IllegalStateException("row=" + row.name() + " is not a known peer");
+    /** The real rows: each kind's {@link Contender}; the C program compiled on the first C row, removed at the end. */
+    private static final class Rows implements Opener, AutoCloseable {
+        private final Progress lines;
+        private CLimits limits;
+
+        Rows(final Progress lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public Contender open(final Row row, final BenchSettings settings, final Progress progress)
+            throws IOException {
+            return switch (row.kind()) {
+                case IPCKIT -> IpckitPingPong.open(row, settings, progress);
+                case LIMIT -> {
+                    if (limits == null) {
+                        lines.line("compiling pingpong.c with gcc -O2");
+                        limits = CLimits.prepare();
+                    }
+                    yield Contender.c(limits, row.variant(), settings);
+                }
+                case PEER -> switch (row.name()) {
+                    case "agrona/raw" -> AgronaRawPingPong.open(settings, progress);
+                    case "aeron/ipc" -> AeronIpcPingPong.open(settings, progress);
+                    default -> throw new IllegalStateException("row=" + row.name() + " is not a known peer");
+                };
             };
-        };
+        }
+
+        @Override
+        public void close() {
+            if (limits != null) {
+                limits.close();
+            }
+        }
     }
 
     private static void closeQuietly(final Contender contender) {

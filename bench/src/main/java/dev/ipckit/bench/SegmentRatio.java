@@ -110,8 +110,10 @@ public record SegmentRatio(double[] ratios) {
                 + "least " + MINIMUM_SEGMENTS + " are needed)";
         }
         if (!stable()) {
-            return String.format(Locale.ROOT, "the middle segments span %.0f %% of the median (the limit is %d %%)",
-                middleSpread() * 100, UNSTABLE_SPREAD_PERCENT);
+            final double span = middleSpread();
+            return (span >= 10 ? String.format(Locale.ROOT, "the middle segments span %.0f times the median", span)
+                : String.format(Locale.ROOT, "the middle segments span %.0f %% of the median", span * 100))
+                + " (the limit is " + UNSTABLE_SPREAD_PERCENT + " %)";
         }
         return "";
     }

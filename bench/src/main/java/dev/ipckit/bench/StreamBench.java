@@ -272,7 +272,8 @@ public final class StreamBench {
             final StreamRow row = result.row();
             if (!result.ok()) {
                 out.printf(Locale.ROOT, "%-17s %-6s %7s %10s %9s  %s%n", row.name(), row.kind().label(),
-                    bytes(result.size()), "-", "-", result.skipped() ? "skipped (see below)" : "no figures (see below)");
+                    bytes(result.size()), "-", "-",
+                    result.skipped() ? "skipped (see below)" : "no figures (see below)");
                 continue;
             }
             final SegmentRatio ratio = result.ratio();

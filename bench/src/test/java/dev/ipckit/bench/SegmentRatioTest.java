@@ -50,6 +50,8 @@ class SegmentRatioTest {
         // below five segments nothing is set aside
         final SegmentRatio four = new SegmentRatio(new double[] {1.0, 1.05, 1.1, 2.0});
         assertFalse(four.stable());
+        final SegmentRatio stalls = new SegmentRatio(new double[] {0.001, 1.0, 1.2, 50.0, 1000.0});
+        assertEquals("the middle segments span 41 times the median (the limit is 30 %)", stalls.why());
     }
 
     @Test
