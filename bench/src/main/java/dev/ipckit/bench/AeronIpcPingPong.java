@@ -74,6 +74,7 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
         final AutoCloseable atExit = () -> { // the driver is left to its own shutdown; its files go here
             final Process echo = started.get();
             if (echo != null) {
+                PeerPause.wake(echo); // it may be stopped between two segments
                 JavaChild.stop(echo, 0);
             }
             EchoSession.deleteTree(directory);

@@ -61,6 +61,7 @@ final class AgronaRawPingPong extends RoundTripLoop implements MessageHandler {
         final AutoCloseable atExit = () -> { // no unmap here: the measuring thread may still be reading the rings
             final Process echo = started.get();
             if (echo != null) {
+                PeerPause.wake(echo); // it may be stopped between two segments
                 JavaChild.stop(echo, 0);
             }
             Files.deleteIfExists(path);

@@ -353,6 +353,7 @@ public final class EchoSession implements AutoCloseable {
      */
     private void abandon() {
         if (process != null) {
+            PeerPause.wake(process); // it may be stopped between two segments
             JavaChild.stop(process, 0);
         }
         if (child != null) {

@@ -55,6 +55,18 @@ final class PeerPause {
     }
 
     /**
+     * Resumes a child that may have been stopped, at exit, so that SIGTERM takes effect at once (a stopped process
+     * keeps it pending until it runs again). Only a child that has not been reaped is signalled.
+     *
+     * @param process a child started with {@link ProcessBuilder}.
+     */
+    static void wake(final Process process) {
+        if (process.isAlive()) {
+            PosixProcess.tryKill(Math.toIntExact(process.pid()), PosixSignals.SIGCONT);
+        }
+    }
+
+    /**
      * @return whether the child is stopped by this pause.
      */
     boolean stopped() {
