@@ -91,6 +91,29 @@ public final class StreamBench {
      */
     public static List<Result> run(final StreamSettings settings, final List<StreamRow> rows, final Path directory,
                                    final PrintStream progress) {
+        return run(settings, rows, directory, progress, null);
+    }
+
+    /**
+     * Opens a throughput row for an interleaved run.
+     */
+    @FunctionalInterface
+    interface Opener {
+        /**
+         * @param row the row.
+         * @param settings times.
+         * @param progress the row's progress lines.
+         * @return the row, ready to warm up.
+         * @throws IllegalArgumentException when its URI is refused (the row is skipped).
+         */
+        StreamContender open(StreamRow row, StreamSettings settings, Progress progress);
+    }
+
+    /**
+     * Runs rows, each opened by {@code opener} (the real rows when null).
+     */
+    static List<Result> run(final StreamSettings settings, final List<StreamRow> rows, final Path directory,
+                            final PrintStream progress, final Opener opener) {
         try {
             Files.createDirectories(directory);
         } catch (final IOException e) {
@@ -102,20 +125,12 @@ public final class StreamBench {
         final List<List<String>> groups = Interleaving.groups(names, name -> StreamRow.named(name).references());
         final Map<String, Result> results = new HashMap<>();
         final Map<String, double[]> rates = new HashMap<>();
-        CLimits limits = null;
-        try {
+        try (Rows real = new Rows(lines)) {
+            final Opener open = opener != null ? opener : real;
             int index = 0;
             for (final List<String> group : groups) {
                 lines.group(++index, groups.size(), "throughput " + String.join(", ", group));
-                if (limits == null && group.stream().anyMatch(n -> StreamRow.named(n).kind() == RowKind.LIMIT)) {
-                    lines.line("compiling stream.c with gcc -O2");
-                    limits = CLimits.prepare(CLimits.STREAM);
-                }
-                runGroup(group, settings, limits, lines, results, rates);
-            }
-        } finally {
-            if (limits != null) {
-                limits.close();
+                runGroup(group, settings, open, lines, results, rates);
             }
         }
         final List<Result> ordered = new ArrayList<>();
@@ -145,7 +160,7 @@ public final class StreamBench {
         return row + "@" + size;
     }
 
-    private static void runGroup(final List<String> group, final StreamSettings settings, final CLimits limits,
+    private static void runGroup(final List<String> group, final StreamSettings settings, final Opener opener,
                                  final Progress lines, final Map<String, Result> results,
                                  final Map<String, double[]> rates) {
         final Map<String, StreamContender> open = new LinkedHashMap<>();
@@ -156,9 +171,7 @@ public final class StreamBench {
                 final StreamRow row = StreamRow.named(name);
                 final Progress rowLines = lines.forRow(name);
                 try {
-                    final StreamContender contender = row.kind() == RowKind.LIMIT
-                        ? StreamContender.c(limits, row.variant(), settings)
-                        : StreamSession.open(row, settings, rowLines);
+                    final StreamContender contender = opener.open(row, settings, rowLines);
                     open.put(name, contender);
                     contender.warmUp(settings.sizes().get(0));
                 } catch (final IllegalArgumentException e) {
@@ -217,6 +230,35 @@ public final class StreamBench {
             }
         } finally {
             open.values().forEach(StreamBench::close);
+        }
+    }
+
+    /** The real rows: C rows run stream.c (compiled on the first one, removed at the end), the others a producer. */
+    private static final class Rows implements Opener, AutoCloseable {
+        private final Progress lines;
+        private CLimits limits;
+
+        Rows(final Progress lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public StreamContender open(final StreamRow row, final StreamSettings settings, final Progress progress) {
+            if (row.kind() != RowKind.LIMIT) {
+                return StreamSession.open(row, settings, progress);
+            }
+            if (limits == null) {
+                lines.line("compiling stream.c with gcc -O2");
+                limits = CLimits.prepare(CLimits.STREAM);
+            }
+            return StreamContender.c(limits, row.variant(), settings);
+        }
+
+        @Override
+        public void close() {
+            if (limits != null) {
+                limits.close();
+            }
         }
     }
 

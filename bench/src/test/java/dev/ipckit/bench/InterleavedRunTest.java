@@ -114,4 +114,47 @@ class InterleavedRunTest {
             "c/shm-spin 1", "c/shm-spin 2", "close c/shm-spin"), log);
         assertEquals("mmap/agrona-spin,ipckit,,,,,,0", Files.readAllLines(out.resolve(PingPongBench.CSV)).get(1));
     }
+
+    @Test
+    void shouldRunEachLengthInAlternatingSegmentsAfterOneWarmUp() throws Exception {
+        final StreamSettings settings = new StreamSettings(Duration.ZERO, Duration.ZERO, Duration.ofMillis(1), 3,
+            List.of(32, 4096));
+        final StreamBench.Opener opener = (row, unused, progress) -> {
+            log.add("open " + row.name());
+            return new StreamContender() {
+                private int segment;
+
+                @Override
+                public void warmUp(final int size) {
+                    log.add("warm " + row.name() + " " + size);
+                }
+
+                @Override
+                public Rate segment(final int size) {
+                    log.add(row.name() + " " + size);
+                    // fifo/block: 200, 220, 240 messages per second at 32 B; c/pipe 100 each segment
+                    final long messages = row.name().equals("fifo/block") ? 200 + 20L * (segment++ % 3) : 100;
+                    return new Rate(messages, messages * size, 1_000_000_000);
+                }
+
+                @Override
+                public void close() {
+                    log.add("close " + row.name());
+                }
+            };
+        };
+        final List<StreamBench.Result> results = StreamBench.run(settings, List.of(StreamRow.named("fifo/block"),
+            StreamRow.named("c/pipe")), out, null, opener);
+
+        assertEquals(List.of("open fifo/block", "warm fifo/block 32", "open c/pipe", "warm c/pipe 32",
+            "fifo/block 32", "c/pipe 32", "fifo/block 32", "c/pipe 32", "fifo/block 32", "c/pipe 32",
+            "fifo/block 4096", "c/pipe 4096", "fifo/block 4096", "c/pipe 4096", "fifo/block 4096", "c/pipe 4096",
+            "close fifo/block", "close c/pipe"), log, "one warm-up, then A B, A B, A B at each length");
+        assertEquals(List.of(StreamBench.HEADER,
+            "fifo/block,32,220,0.0,3,c/pipe,2.20,2.00-2.40,stable",
+            "fifo/block,4096,220,0.9,3,c/pipe,2.20,2.00-2.40,stable",
+            "c/pipe,32,100,0.0,3,,,,",
+            "c/pipe,4096,100,0.4,3,,,,"), Files.readAllLines(out.resolve(StreamBench.CSV)));
+        assertEquals(4, results.size());
+    }
 }
