@@ -112,6 +112,51 @@ interface Contender extends AutoCloseable {
         };
     }
 
+    /**
+     * A whole measurement, as a row that cannot stay open between segments provides it.
+     */
+    @FunctionalInterface
+    interface Measure {
+        /**
+         * @param settings counts and limits of one run.
+         * @param progress where progress lines go.
+         * @return the timed round trips, in nanoseconds.
+         * @throws java.io.IOException when a file it needs cannot be made.
+         */
+        Histogram measure(BenchSettings settings, Progress progress) throws java.io.IOException;
+    }
+
+    /**
+     * A row that runs afresh for every segment ({@link BenchSettings#segment()}: a short warm-up, one segment's
+     * round trips), as the C rows do. For a Java row this pays a JVM start and a cold JIT per segment, so
+     * {@link #java} is the form to prefer; this one lets a row written as one whole measurement join the
+     * interleaved run with a single line.
+     *
+     * @param measure the whole measurement.
+     * @param settings counts and limits.
+     * @return the contender.
+     */
+    static Contender perSegment(final Measure measure, final BenchSettings settings) {
+        return new Contender() {
+            @Override
+            public void warmUp(final Progress progress) {
+            }
+
+            @Override
+            public Histogram segment(final Progress progress) {
+                try {
+                    return measure.measure(settings.segment(), progress);
+                } catch (final java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     private static IllegalStateException explained(final RuntimeException e, final Supplier<String> ending) {
         final String detail = ending.get();
         final String message = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -157,4 +157,23 @@ class InterleavedRunTest {
             "c/pipe,4096,100,0.4,3,,,,"), Files.readAllLines(out.resolve(StreamBench.CSV)));
         assertEquals(4, results.size());
     }
+
+    @Test
+    void shouldRunARowWrittenAsOneWholeMeasurementAfreshInEverySegment() throws Exception {
+        final List<BenchSettings> runs = new ArrayList<>();
+        final Contender contender = Contender.perSegment((settings, progress) -> {
+            runs.add(settings);
+            final Histogram histogram = RowResult.newHistogram();
+            histogram.recordValue(1000);
+            return histogram;
+        }, THREE_SEGMENTS);
+        contender.warmUp(new Progress(null));
+        assertEquals(List.of(), runs, "nothing runs before the first segment");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1000, contender.segment(new Progress(null)).getValueAtPercentile(50));
+        }
+        contender.close();
+        assertEquals(List.of(THREE_SEGMENTS.segment(), THREE_SEGMENTS.segment(), THREE_SEGMENTS.segment()), runs,
+            "each segment is one run with one segment's settings");
+    }
 }
