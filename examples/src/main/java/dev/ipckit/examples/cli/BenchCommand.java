@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
         "spread (min-max). A comparison is UNSTABLE, and printed without a ratio, when",
         "fewer than " + SegmentRatio.MINIMUM_SEGMENTS + " segments have figures on both sides, or when its middle",
         "segments (all but the lowest and highest, from " + SegmentRatio.TRIM_FROM + " segments on) span more",
-        "than " + SegmentRatio.UNSTABLE_SPREAD_PERCENT + " % of their median: the machine moved under the run.",
+        "than " + SegmentRatio.UNSTABLE_SPREAD_PERCENT + " percent of their median: the machine moved under the run.",
         "",
         "Writes DIR/latency.csv (pooled percentiles), DIR/ratios.csv (per-segment",
         "ratios), DIR/throughput.csv, DIR/latency.svg and one .hgrm per round-trip row.",

@@ -49,6 +49,15 @@ class CliBenchTest {
     }
 
     @Test
+    void shouldStateTheUnstableRuleInItsHelp() {
+        final Cli.Result help = Cli.run("bench", "--help");
+        assertEquals(0, help.exitCode(), help.err());
+        assertTrue(help.out().contains("A comparison is UNSTABLE") && help.out().contains("than 30 percent of their "
+            + "median"), help.out());
+        assertFalse(help.err().contains("WARN"), "the help formats cleanly: " + help.err());
+    }
+
+    @Test
     void shouldRunOneTableAlone() throws Exception {
         final Path out = dir.resolve("results");
         final Cli.Result bench = Cli.run("bench", "--quick", "--table", "latency", "--row", "c/pipe", "--out",
