@@ -32,6 +32,8 @@ import io.aeron.logbuffer.Header;
 final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
     private static final int CHECK_MASK = (1 << 16) - 1;
     private static final AtomicInteger RUNS = new AtomicInteger();
+    /** The longest time the echo process may be stopped between two segments: 60 s. */
+    static final long STOPPED_LIMIT_NANOS = 60_000_000_000L;
 
     private final ExclusivePublication pings;
     private final Subscription pongs;
@@ -51,67 +53,104 @@ final class AeronIpcPingPong extends RoundTripLoop implements FragmentHandler {
     }
 
     /**
-     * Measures the {@code aeron/ipc} row: launches the media driver, starts the echo process, runs the round
-     * trips, and closes and removes everything.
+     * Opens the {@code aeron/ipc} row for an interleaved run: launches the media driver and starts the echo
+     * process.
      *
      * @param settings counts and limits.
      * @param progress where progress lines go.
-     * @return the timed round trips, in nanoseconds.
+     * @return the row, ready to warm up; closing it stops the echo process, the client and the driver, and removes
+     *     the driver's directory.
      * @throws IOException when the echo process's log cannot be made.
      * @throws IllegalStateException with a sentence when the row cannot be measured.
      */
-    static Histogram measure(final BenchSettings settings, final Progress progress) throws IOException {
+    static Contender open(final BenchSettings settings, final Progress progress) throws IOException {
         final long pid = ProcessHandle.current().pid();
         final Path directory = Path.of("/dev/shm", "ipckit-bench-" + pid + "-aeron-" + RUNS.incrementAndGet());
         final Path log = Files.createTempFile("ipckit-bench-aeron-", ".log");
-        final MediaDriver.Context driverContext = new MediaDriver.Context()
+        final MediaDriver.Context driverContext = driverContext(directory);
+        final AtomicReference<Process> started = new AtomicReference<>();
+        final AtomicReference<AeronIpcPingPong> loop = new AtomicReference<>();
+        final List<AutoCloseable> opened = new java.util.ArrayList<>();
+        final AutoCloseable atExit = () -> { // the driver is left to its own shutdown; its files go here
+            final Process echo = started.get();
+            if (echo != null) {
+                PeerPause.wake(echo); // it may be stopped between two segments
+                JavaChild.stop(echo, 0);
+            }
+            EchoSession.deleteTree(directory);
+            Files.deleteIfExists(log);
+        };
+        final AutoCloseable close = () -> {
+            try {
+                final Process echo = started.get();
+                if (echo != null) {
+                    if (echo.isAlive() && loop.get() != null) {
+                        loop.get().stopEcho();
+                    }
+                    JavaChild.stop(echo, 10_000);
+                }
+                for (int i = opened.size() - 1; i >= 0; i--) {
+                    opened.get(i).close();
+                }
+            } finally {
+                EchoSession.deleteTree(directory);
+                Files.deleteIfExists(log);
+                Cleanup.done(atExit);
+            }
+        };
+        Cleanup.register(atExit);
+        progress.line("launching the embedded media driver");
+        try {
+            final MediaDriver driver = MediaDriver.launch(driverContext);
+            opened.add(driver);
+            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            opened.add(aeron);
+            final ExclusivePublication pings = aeron.addExclusivePublication(AeronIpcPeer.CHANNEL,
+                AeronIpcPeer.PING_STREAM);
+            opened.add(pings);
+            final Subscription pongs = aeron.addSubscription(AeronIpcPeer.CHANNEL, AeronIpcPeer.PONG_STREAM);
+            opened.add(pongs);
+            progress.line("starting the echo process");
+            final Process process = JavaChild.start(AeronIpcPeer.class, List.of(driver.aeronDirectoryName(),
+                Long.toString(pid)), log);
+            started.set(process);
+            loop.set(new AeronIpcPingPong(pings, pongs, process, settings.messageLength()));
+            loop.get().awaitConnected();
+            return Contender.java(loop.get(), settings, PeerPause.of(process),
+                () -> process.isAlive() ? "" : "the echo process said: " + JavaChild.lastLine(log), close);
+        } catch (final RuntimeException e) {
+            final Process process = started.get();
+            final String said = process == null || process.isAlive() ? "" : JavaChild.lastLine(log);
+            try {
+                close.close();
+            } catch (final Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new IllegalStateException(e.getMessage() + (said.isEmpty() ? "" : "; the echo process said: " + said),
+                e);
+        }
+    }
+
+    /**
+     * The embedded media driver of the Aeron rows: one shared agent that sleeps a millisecond when idle, its
+     * directory deleted on start and shutdown, and timeouts long enough for a child stopped between its segments.
+     *
+     * @param directory the driver's directory.
+     * @return the driver's context.
+     */
+    static MediaDriver.Context driverContext(final Path directory) {
+        return new MediaDriver.Context()
             .aeronDirectoryName(directory.toString())
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
             .printConfigurationOnStart(false)
-            .warnIfDirectoryExists(false);
-        Process process = null;
-        final AtomicReference<Process> started = new AtomicReference<>();
-        final AutoCloseable atExit = () -> { // the driver is left to its own shutdown; its files go here
-            final Process echo = started.get();
-            if (echo != null) {
-                JavaChild.stop(echo, 0);
-            }
-            EchoSession.deleteTree(directory);
-            Files.deleteIfExists(log);
-        };
-        Cleanup.register(atExit);
-        progress.line("launching the embedded media driver");
-        try (MediaDriver driver = MediaDriver.launch(driverContext);
-             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-             ExclusivePublication pings = aeron.addExclusivePublication(AeronIpcPeer.CHANNEL, AeronIpcPeer.PING_STREAM);
-             Subscription pongs = aeron.addSubscription(AeronIpcPeer.CHANNEL, AeronIpcPeer.PONG_STREAM)) {
-            progress.line("starting the echo process");
-            process = JavaChild.start(AeronIpcPeer.class, List.of(driver.aeronDirectoryName(), Long.toString(pid)),
-                log);
-            started.set(process);
-            final AeronIpcPingPong loop = new AeronIpcPingPong(pings, pongs, process, settings.messageLength());
-            try {
-                loop.awaitConnected();
-                final Histogram histogram = loop.run(settings, progress);
-                loop.stopEcho();
-                JavaChild.stop(process, 10_000);
-                return histogram;
-            } catch (final RuntimeException e) {
-                final String said = process.isAlive() ? "" : JavaChild.lastLine(log);
-                throw new IllegalStateException(e.getMessage()
-                    + (said.isEmpty() ? "" : "; the echo process said: " + said), e);
-            }
-        } finally {
-            if (process != null) {
-                JavaChild.stop(process, 10_000);
-            }
-            EchoSession.deleteTree(directory);
-            Files.deleteIfExists(log);
-            Cleanup.done(atExit);
-        }
+            .warnIfDirectoryExists(false)
+            // The other process is stopped (SIGSTOP) while other rows take their segments: its client must not be
+            // declared dead, nor its half-written message be unblocked, in that time.
+            .clientLivenessTimeoutNs(STOPPED_LIMIT_NANOS)
+            .publicationUnblockTimeoutNs(2 * STOPPED_LIMIT_NANOS);
     }
 
     private void awaitConnected() {

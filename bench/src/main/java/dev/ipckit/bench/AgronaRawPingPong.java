@@ -43,57 +43,69 @@ final class AgronaRawPingPong extends RoundTripLoop implements MessageHandler {
     }
 
     /**
-     * Measures the {@code agrona/raw} row: makes the file, starts the echo process, runs the round trips, and
-     * removes everything.
+     * Opens the {@code agrona/raw} row for an interleaved run: makes the file and starts the echo process.
      *
      * @param settings counts and limits.
      * @param progress where progress lines go.
-     * @return the timed round trips, in nanoseconds.
+     * @return the row, ready to warm up; closing it stops the echo process and removes the file.
+     * @throws IOException when the echo process's log cannot be made.
      * @throws IllegalStateException with a sentence when the row cannot be measured.
      */
-    static Histogram measure(final BenchSettings settings, final Progress progress) throws IOException {
+    static Contender open(final BenchSettings settings, final Progress progress) throws IOException {
         final Path path = Path.of("/dev/shm", "ipckit-bench-" + ProcessHandle.current().pid() + "-agrona-"
             + RUNS.incrementAndGet());
         final Path log = Files.createTempFile("ipckit-bench-agrona-", ".log");
-        MappedByteBuffer file = null;
-        Process process = null;
         final AtomicReference<Process> started = new AtomicReference<>();
+        final AtomicReference<MappedByteBuffer> mapped = new AtomicReference<>();
+        final AtomicReference<AgronaRawPingPong> loop = new AtomicReference<>();
         final AutoCloseable atExit = () -> { // no unmap here: the measuring thread may still be reading the rings
             final Process echo = started.get();
             if (echo != null) {
+                PeerPause.wake(echo); // it may be stopped between two segments
                 JavaChild.stop(echo, 0);
             }
             Files.deleteIfExists(path);
             Files.deleteIfExists(log);
         };
+        final AutoCloseable close = () -> {
+            try {
+                final Process echo = started.get();
+                if (echo != null) {
+                    if (echo.isAlive() && loop.get() != null) {
+                        loop.get().stopEcho();
+                    }
+                    JavaChild.stop(echo, 10_000);
+                }
+                if (mapped.get() != null) {
+                    IoUtil.unmap(mapped.get());
+                }
+            } finally {
+                Files.deleteIfExists(path);
+                Files.deleteIfExists(log);
+                Cleanup.done(atExit);
+            }
+        };
         Cleanup.register(atExit);
         try {
-            file = IoUtil.mapNewFile(new File(path.toString()), AgronaRawPeer.FILE_LENGTH);
+            mapped.set(IoUtil.mapNewFile(new File(path.toString()), AgronaRawPeer.FILE_LENGTH));
             progress.line("starting the echo process");
-            process = JavaChild.start(AgronaRawPeer.class, List.of(path.toString(),
+            final Process process = JavaChild.start(AgronaRawPeer.class, List.of(path.toString(),
                 Long.toString(ProcessHandle.current().pid())), log);
             started.set(process);
-            final AgronaRawPingPong loop = new AgronaRawPingPong(file, process, settings.messageLength());
+            loop.set(new AgronaRawPingPong(mapped.get(), process, settings.messageLength()));
+            loop.get().awaitReady();
+            return Contender.java(loop.get(), settings, PeerPause.of(process),
+                () -> process.isAlive() ? "" : "the echo process said: " + JavaChild.lastLine(log), close);
+        } catch (final RuntimeException e) {
+            final Process process = started.get();
+            final String said = process == null || process.isAlive() ? "" : JavaChild.lastLine(log);
             try {
-                loop.awaitReady();
-                final Histogram histogram = loop.run(settings, progress);
-                loop.stopEcho();
-                return histogram;
-            } catch (final RuntimeException e) {
-                final String said = process.isAlive() ? "" : JavaChild.lastLine(log);
-                throw new IllegalStateException(e.getMessage()
-                    + (said.isEmpty() ? "" : "; the echo process said: " + said), e);
+                close.close();
+            } catch (final Exception suppressed) {
+                e.addSuppressed(suppressed);
             }
-        } finally {
-            if (process != null) {
-                JavaChild.stop(process, 10_000);
-            }
-            if (file != null) {
-                IoUtil.unmap(file);
-            }
-            Files.deleteIfExists(path);
-            Files.deleteIfExists(log);
-            Cleanup.done(atExit);
+            throw new IllegalStateException(e.getMessage() + (said.isEmpty() ? "" : "; the echo process said: " + said),
+                e);
         }
     }
 

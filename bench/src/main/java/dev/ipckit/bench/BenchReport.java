@@ -7,18 +7,50 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The outcome of a ping-pong run: one {@link RowResult} per row, in the table's order, and where the files went.
+ * The outcome of a ping-pong run: one {@link RowResult} per row (its segments pooled), in the table's order, the
+ * per-segment comparisons, and where the files went.
  *
  * @param results the rows.
+ * @param comparisons each row beside each of its references that was run, in the table's order.
  * @param settings how they were run.
- * @param directory where {@code latency.csv}, {@code latency.svg} and the {@code .hgrm} files were written.
+ * @param directory where {@code latency.csv}, {@code ratios.csv}, {@code latency.svg} and the {@code .hgrm} files
+ *     were written.
  */
-public record BenchReport(List<RowResult> results, BenchSettings settings, Path directory) {
+public record BenchReport(List<RowResult> results, List<Comparison> comparisons, BenchSettings settings,
+                          Path directory) {
     /**
-     * @return whether any row has no figures.
+     * Copies the lists.
+     */
+    public BenchReport {
+        results = List.copyOf(results);
+        comparisons = List.copyOf(comparisons);
+    }
+
+    /**
+     * A report without per-segment comparisons.
+     *
+     * @param results the rows.
+     * @param settings how they were run.
+     * @param directory where the files go.
+     */
+    public BenchReport(final List<RowResult> results, final BenchSettings settings, final Path directory) {
+        this(results, List.of(), settings, directory);
+    }
+
+    /**
+     * @return whether any row that was not skipped has no figures.
      */
     public boolean failed() {
-        return results.stream().anyMatch(result -> !result.ok());
+        return results.stream().anyMatch(result -> !result.ok() && !result.skipped());
+    }
+
+    /**
+     * @param row a row name.
+     * @param reference one of its references.
+     * @return their comparison, if both were measured.
+     */
+    public Optional<Comparison> comparison(final String row, final String reference) {
+        return comparisons.stream().filter(c -> c.row().equals(row) && c.reference().equals(reference)).findFirst();
     }
 
     /**
@@ -30,7 +62,8 @@ public record BenchReport(List<RowResult> results, BenchSettings settings, Path 
     }
 
     /**
-     * The ratio of an ipckit row to its C limit at a percentile.
+     * The ratio of a row's pooled percentile to its C limit's pooled percentile (all segments together; the
+     * per-segment medians are in {@link #comparisons()}).
      *
      * @param result an ipckit row's result.
      * @param percentile 0..100.
@@ -45,19 +78,20 @@ public record BenchReport(List<RowResult> results, BenchSettings settings, Path 
     }
 
     /**
-     * Prints the table: percentiles in microseconds, samples, and each ipckit row's ratio to its C limit at p50
-     * and p99; then one line per row without figures, saying why.
+     * Prints the table: pooled percentiles in microseconds, samples, and each row's pooled ratio to its C limit at
+     * p50 and p99; then the per-segment comparisons (median ratio, its spread, or "unstable" and why); then one
+     * line per row without figures, saying why.
      *
      * @param out where.
      */
     public void print(final PrintStream out) {
         out.printf(Locale.ROOT, "%-13s %-6s %9s %9s %9s %9s %10s %9s   %s%n", "row", "kind", "p50 us", "p90 us",
-            "p99 us", "p99.9 us", "max us", "samples", "vs C limit (p50, p99)");
+            "p99 us", "p99.9 us", "max us", "samples", "pooled vs C limit (p50, p99)");
         for (final RowResult result : results) {
             final Row row = result.row();
             if (!result.ok()) {
                 out.printf(Locale.ROOT, "%-13s %-6s %9s %9s %9s %9s %10s %9s   %s%n", row.name(), row.kind().label(),
-                    "-", "-", "-", "-", "-", "0", "no figures (see below)");
+                    "-", "-", "-", "-", "-", "0", result.skipped() ? "skipped (see below)" : "no figures (see below)");
                 continue;
             }
             final String versus = ratio(result, 50)
@@ -70,9 +104,18 @@ public record BenchReport(List<RowResult> results, BenchSettings settings, Path 
                 micros(result.nanosAt(99.9)), micros(result.histogram().getMaxValue()),
                 result.histogram().getTotalCount(), versus);
         }
+        if (!comparisons.isEmpty()) {
+            out.println();
+            out.printf(Locale.ROOT, "per-segment ratios: the median over the interleaved segments, the spread min-max; "
+                + "unstable when the middle segments span more than %d %% of the median%n",
+                SegmentRatio.UNSTABLE_SPREAD_PERCENT);
+            out.printf(Locale.ROOT, "%-30s %-8s %-11s  %-7s %3s%n", "row / reference", "p50", "(spread)", "p99",
+                "segments");
+            comparisons.forEach(comparison -> out.println(comparison.tableLine()));
+        }
         for (final RowResult result : results) {
             if (!result.ok()) {
-                out.println(result.row().name() + ": " + result.failure());
+                out.println(result.row().name() + (result.skipped() ? " skipped: " : ": ") + result.failure());
             }
         }
     }

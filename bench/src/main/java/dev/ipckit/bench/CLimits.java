@@ -14,21 +14,29 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * The machine's limits: {@code pingpong.c} (kept in {@code bench/src/main/c} and carried in the jar), compiled
- * with {@code gcc -O2} into a temporary directory when gcc is on the PATH, and run once per mode.
+ * The machine's limits: {@code pingpong.c} (round trips) or {@code stream.c} (throughput), kept in
+ * {@code bench/src/main/c} and carried in the jar, compiled with {@code gcc -O2} into a temporary directory when
+ * gcc is on the PATH, and run once per segment.
  *
  * <pre>
  * pingpong MODE ROUNDS WARMUP OUT MAX_MILLIS WARMUP_MAX_MILLIS    MODE: shm-spin pipe pipe-spin fifo signal futex
+ * stream MODE SIZE MILLIS WARMUP_MILLIS RING_BYTES                 MODE: shm-spin pipe; prints "messages bytes ns"
  * </pre>
  *
- * OUT receives the timed round trips as little-endian int64 nanoseconds. {@link #close()} removes the binary and
+ * <p>OUT receives the timed round trips as little-endian int64 nanoseconds. {@link #close()} removes the binary and
  * its directory.
  */
 final class CLimits implements AutoCloseable {
     /** The C modes, in the table's order; row {@code c/MODE}. */
     static final List<String> MODES = List.of("shm-spin", "pipe", "pipe-spin", "fifo", "signal", "futex");
-    /** Where the source lies on the class path. */
+    /** Where the round-trip program's source lies on the class path. */
     static final String SOURCE = "dev/ipckit/bench/c/pingpong.c";
+    /** The round-trip program. */
+    static final String PINGPONG = "pingpong";
+    /** The throughput program ({@code stream.c}). */
+    static final String STREAM = "stream";
+    /** The throughput program's modes; row {@code c/MODE} of the throughput table. */
+    static final List<String> STREAM_MODES = List.of("shm-spin", "pipe");
     private static final long COMPILE_TIMEOUT_SECONDS = 120;
 
     private final Path directory;
@@ -48,6 +56,18 @@ final class CLimits implements AutoCloseable {
      * @return the limits; {@link #missing()} says why they cannot be measured, if so.
      */
     static CLimits prepare() {
+        return prepare(PINGPONG);
+    }
+
+    /**
+     * Compiles one of the C programs, or records why it cannot.
+     *
+     * @param program {@link #PINGPONG} or {@link #STREAM}.
+     * @return the limits; {@link #missing()} says why they cannot be measured, if so.
+     */
+    static CLimits prepare(final String program) {
+        final String sourceName = program + ".c";
+        final String resource = "dev/ipckit/bench/c/" + sourceName;
         final Path gcc = findOnPath("gcc");
         if (gcc == null) {
             return new CLimits(null, null, "gcc is not on the PATH, so the C limits were not measured; install gcc "
@@ -57,15 +77,16 @@ final class CLimits implements AutoCloseable {
         try {
             directory = Files.createTempDirectory("ipckit-bench-c-");
         } catch (final IOException e) {
-            return new CLimits(null, null, "cannot make a directory to compile pingpong.c in: " + e.getMessage());
+            return new CLimits(null, null, "cannot make a directory to compile " + sourceName + " in: "
+                + e.getMessage());
         }
-        final Path source = directory.resolve("pingpong.c");
-        final Path binary = directory.resolve("pingpong");
+        final Path source = directory.resolve(sourceName);
+        final Path binary = directory.resolve(program);
         final Path log = directory.resolve("gcc.log");
-        try (InputStream in = CLimits.class.getClassLoader().getResourceAsStream(SOURCE)) {
+        try (InputStream in = CLimits.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 EchoSession.deleteTree(directory);
-                return new CLimits(null, null, SOURCE + " is missing from the class path; rebuild the bench module");
+                return new CLimits(null, null, resource + " is missing from the class path; rebuild the bench module");
             }
             Files.copy(in, source);
             final Process process = new ProcessBuilder(gcc.toString(), "-O2", "-std=gnu11", "-Wall", "-o",
@@ -75,25 +96,25 @@ final class CLimits implements AutoCloseable {
                 .start();
             if (!waitOrStop(process, COMPILE_TIMEOUT_SECONDS)) {
                 EchoSession.deleteTree(directory);
-                return new CLimits(null, null, "gcc did not compile pingpong.c within " + COMPILE_TIMEOUT_SECONDS
-                    + " s");
+                return new CLimits(null, null, "gcc did not compile " + sourceName + " within "
+                    + COMPILE_TIMEOUT_SECONDS + " s");
             }
             if (process.exitValue() != 0 || !Files.isExecutable(binary)) {
                 final String said = firstError(log);
                 EchoSession.deleteTree(directory);
-                return new CLimits(null, null, "gcc could not compile pingpong.c (exit status " + process.exitValue()
-                    + ")" + (said.isEmpty() ? "" : ": " + said));
+                return new CLimits(null, null, "gcc could not compile " + sourceName + " (exit status "
+                    + process.exitValue() + ")" + (said.isEmpty() ? "" : ": " + said));
             }
             final CLimits limits = new CLimits(directory, binary, null);
             Cleanup.register(limits);
             return limits;
         } catch (final IOException e) {
             EchoSession.deleteTree(directory);
-            return new CLimits(null, null, "cannot run gcc on pingpong.c: " + e.getMessage());
+            return new CLimits(null, null, "cannot run gcc on " + sourceName + ": " + e.getMessage());
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             EchoSession.deleteTree(directory);
-            return new CLimits(null, null, "interrupted while compiling pingpong.c");
+            return new CLimits(null, null, "interrupted while compiling " + sourceName);
         }
     }
 
@@ -133,8 +154,6 @@ final class CLimits implements AutoCloseable {
         Process process = null;
         try {
             Files.deleteIfExists(out);
-            progress.line(String.format("running pingpong %s: %,d warm-up and %,d timed round trips", mode,
-                settings.warmupRounds(), settings.samples()));
             final List<String> command = new ArrayList<>(List.of(binary.toString(), mode,
                 Long.toString(settings.samples()), Long.toString(settings.warmupRounds()), out.toString(),
                 Long.toString(settings.sampleLimit().toMillis()), Long.toString(settings.warmupLimit().toMillis())));
@@ -169,6 +188,71 @@ final class CLimits implements AutoCloseable {
         } finally {
             if (process != null && process.isAlive()) {
                 JavaChild.stop(process, 0); // interrupted or failed while it ran: it dies, its echo process with it
+            }
+            running = null;
+            try {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(log);
+            } catch (final IOException e) {
+                System.err.println("bench: could not remove " + out + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Runs the throughput program once: {@code stream MODE SIZE MILLIS WARMUP_MILLIS RING_BYTES}.
+     *
+     * @param mode one of {@link #STREAM_MODES}.
+     * @param size the message length.
+     * @param millis the counted part.
+     * @param warmupMillis the part before it.
+     * @param ringBytes the pipe's or ring's size.
+     * @return what the consumer counted.
+     * @throws IllegalStateException with a sentence when the program fails.
+     */
+    Rate stream(final String mode, final int size, final long millis, final long warmupMillis, final int ringBytes) {
+        if (missing != null) {
+            throw new IllegalStateException(missing);
+        }
+        if (!STREAM_MODES.contains(mode)) {
+            throw new IllegalArgumentException("mode=" + mode + " is not one of " + STREAM_MODES);
+        }
+        final Path out = directory.resolve(mode + ".rate");
+        final Path log = directory.resolve(mode + ".log");
+        Process process = null;
+        try {
+            process = new ProcessBuilder(binary.toString(), mode, Integer.toString(size), Long.toString(millis),
+                Long.toString(warmupMillis), Integer.toString(ringBytes))
+                .directory(directory.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(log.toFile())
+                .start();
+            running = process;
+            final long deadline = millis + warmupMillis + 60_000;
+            if (!process.waitFor(deadline, TimeUnit.MILLISECONDS)) {
+                JavaChild.stop(process, 0);
+                throw new IllegalStateException("stream " + mode + " did not finish within " + deadline / 1000
+                    + " s and was killed");
+            }
+            if (process.exitValue() != 0) {
+                final String said = JavaChild.lastLine(log);
+                throw new IllegalStateException("stream " + mode + " " + size + " exited with status "
+                    + process.exitValue() + (said.isEmpty() ? "" : ": " + said));
+            }
+            final String[] fields = Files.readString(out).strip().split(" ");
+            if (fields.length != 3) {
+                throw new IllegalStateException("stream " + mode + " printed '" + String.join(" ", fields)
+                    + "', not 'messages bytes nanoseconds'");
+            }
+            return new Rate(Long.parseLong(fields[0]), Long.parseLong(fields[1]), Long.parseLong(fields[2]));
+        } catch (final IOException e) {
+            throw new UncheckedIOException("stream " + mode + ": " + e.getMessage(), e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running stream " + mode, e);
+        } finally {
+            if (process != null && process.isAlive()) {
+                JavaChild.stop(process, 0);
             }
             running = null;
             try {

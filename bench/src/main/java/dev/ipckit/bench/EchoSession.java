@@ -91,24 +91,47 @@ public final class EchoSession implements AutoCloseable {
             throw new IllegalArgumentException("transport=" + transport + " is not one of " + TRANSPORTS);
         }
         final String family = transport.substring(0, transport.indexOf('/'));
-        final String scheme = family.equals("pipe") ? "pipe" : family;
-        if (!Channels.providers().containsKey(scheme)) {
-            throw new IllegalStateException("the " + scheme + " transport is not on the class path (found "
-                + String.join(", ", Channels.providers().keySet()) + "); build it with the ipckit-" + scheme
+        final String wait = transport.substring(transport.indexOf('/') + 1);
+        // The sleeping waits sleep at once (spins=0&yields=0), so that every round trip is two kernel wake-ups, as
+        // in the C rows they are set beside.
+        return start(transport, family, "wait=" + wait
+            + (wait.equals("signal") || wait.equals("futex") ? "&spins=0&yields=0" : ""));
+    }
+
+    /**
+     * Starts the echo process for any options of a transport, e.g. a ring format: the row's URI options decide.
+     *
+     * @param name the row's name, for messages.
+     * @param family {@code mmap}, {@code fifo} or {@code pipe}.
+     * @param options the URI options of both channels, e.g. {@code wait=spin&format=agrona}; the session adds its
+     *     capacity, timeout and clean-up options.
+     * @return the open session.
+     * @throws IllegalArgumentException when {@code Channels} refuses the URI (an unknown option or value), for
+     *     {@code mmap} before any process starts.
+     * @throws IllegalStateException with one sentence when the transport is missing from the class path, or the
+     *     echo process fails or is not ready within {@link #START_TIMEOUT}; nothing is left behind.
+     */
+    public static EchoSession start(final String name, final String family, final String options) {
+        if (!Channels.providers().containsKey(family)) {
+            throw new IllegalStateException("the " + family + " transport is not on the class path (found "
+                + String.join(", ", Channels.providers().keySet()) + "); build it with the ipckit-" + family
                 + " module");
         }
         final EchoSession session;
         try {
-            session = new EchoSession(transport);
+            session = new EchoSession(name);
         } catch (final IOException e) {
-            throw new UncheckedIOException("cannot make a temporary directory for " + transport + ": "
+            throw new UncheckedIOException("cannot make a temporary directory for " + name + ": "
                 + e.getMessage(), e);
         }
         Cleanup.register(session.atExit);
         try {
-            session.open(family, transport.substring(transport.indexOf('/') + 1));
+            session.open(family, options);
             session.awaitReady();
             return session;
+        } catch (final IllegalArgumentException e) {
+            session.close();
+            throw e;
         } catch (final RuntimeException e) {
             final String detail = session.echoEnding(Duration.ofSeconds(2));
             session.close();
@@ -117,37 +140,35 @@ public final class EchoSession implements AutoCloseable {
         }
     }
 
-    private void open(final String family, final String wait) {
+    private void open(final String family, final String rowOptions) {
         final Path errorFile = scratch.resolve("echo.error");
         switch (family) {
             case "mmap" -> {
                 final String tag = "ipckit-bench-" + PosixProcess.getpid() + "-" + SESSIONS.incrementAndGet();
-                // The sleeping waits sleep at once (spins=0&yields=0), so that every round trip is two kernel
-                // wake-ups, as in the C rows they are set beside.
-                final String options = "?capacity=64k&wait=" + wait + "&unlinkOnClose=true&timeout=60s"
-                    + (wait.equals("signal") || wait.equals("futex") ? "&spins=0&yields=0" : "");
+                final String options = "?capacity=64k&" + rowOptions + "&unlinkOnClose=true&timeout=60s";
                 final Path request = Path.of("/dev/shm", tag + "-req");
                 final Path reply = Path.of("/dev/shm", tag + "-rep");
                 shmFiles.add(request);
                 shmFiles.add(reply);
-                startJava("mmap:" + request + options, "mmap:" + reply + options, errorFile);
+                // This side first: a URI that Channels refuses fails here, before a process starts.
                 sender = Channels.openSender("mmap:" + request + options);
                 receiver = Channels.openReceiver("mmap:" + reply + options);
+                startJava("mmap:" + request + options, "mmap:" + reply + options, errorFile);
             }
             case "fifo" -> {
                 final Path request = scratch.resolve("req.fifo");
                 final Path reply = scratch.resolve("rep.fifo");
                 PosixPipes.mkfifo(request.toString(), 0600);
                 PosixPipes.mkfifo(reply.toString(), 0600);
-                final String options = "?wait=" + wait + "&timeout=60s&" + MAX_MESSAGE;
+                final String options = "?" + rowOptions + "&timeout=60s&" + MAX_MESSAGE;
                 startJava("fifo:" + request + options, "fifo:" + reply + options, errorFile);
                 // Each open waits for the other side; short tries, so that an echo process that dies first is seen.
-                final String tries = "?wait=" + wait + "&timeout=200ms&" + MAX_MESSAGE;
+                final String tries = "?" + rowOptions + "&timeout=200ms&" + MAX_MESSAGE;
                 sender = whileEchoLives(() -> Channels.openSender("fifo:" + request + tries));
                 receiver = whileEchoLives(() -> Channels.openReceiver("fifo:" + reply + tries));
             }
             case "pipe" -> {
-                final String options = "wait=" + wait + "&" + MAX_MESSAGE;
+                final String options = rowOptions + "&" + MAX_MESSAGE;
                 toChild = ChildPipe.toChild(options);
                 fromChild = ChildPipe.fromChild(options);
                 child = ChildProcess.start(JavaChild.command(EchoPeer.class, List.of(
@@ -332,6 +353,7 @@ public final class EchoSession implements AutoCloseable {
      */
     private void abandon() {
         if (process != null) {
+            PeerPause.wake(process); // it may be stopped between two segments
             JavaChild.stop(process, 0);
         }
         if (child != null) {

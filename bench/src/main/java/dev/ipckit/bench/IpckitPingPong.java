@@ -33,25 +33,21 @@ final class IpckitPingPong extends RoundTripLoop implements MessageHandler {
     }
 
     /**
-     * Measures one ipckit row: starts its echo process, runs the round trips, and closes everything.
+     * Opens one ipckit row for an interleaved run: starts its echo process with the row's URI options.
      *
      * @param row an ipckit row such as {@code mmap/spin}.
      * @param settings counts and limits.
      * @param progress where progress lines go.
-     * @return the timed round trips, in nanoseconds.
+     * @return the row, ready to warm up.
+     * @throws IllegalArgumentException when {@code Channels} refuses the row's URI (the row is skipped).
      * @throws IllegalStateException with a sentence when the row cannot be measured.
      */
-    public static Histogram measure(final Row row, final BenchSettings settings, final Progress progress) {
+    static Contender open(final Row row, final BenchSettings settings, final Progress progress) {
         progress.line("starting the echo process");
-        try (EchoSession session = EchoSession.start(row.name())) {
-            try {
-                return new IpckitPingPong(row.name(), session, settings.messageLength()).run(settings, progress);
-            } catch (final RuntimeException e) {
-                final String detail = session.echoEnding(Duration.ofSeconds(2));
-                final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-                throw new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
-            }
-        }
+        final EchoSession session = EchoSession.start(row.name(), row.family(), row.options());
+        final PeerPause pause = new PeerPause(session.pid(), session::isAlive);
+        return Contender.java(new IpckitPingPong(row.name(), session, settings.messageLength()), settings, pause,
+            () -> session.echoEnding(Duration.ofSeconds(2)), session);
     }
 
     @Override

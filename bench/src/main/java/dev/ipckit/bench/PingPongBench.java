@@ -7,8 +7,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,12 +20,16 @@ import org.HdrHistogram.Histogram;
  * The ping-pong table behind {@code ipckit bench}: round trips of 32-byte messages between two processes for every
  * ipckit transport and wait mode, beside the machine's limits measured by C programs doing the same mechanism,
  * and beside raw Agrona and Aeron IPC ({@link Row#ALL}). Each row warms up, then records its round trips in an
- * HdrHistogram ({@link BenchSettings}). Rows run in {@link Row#RUN_ORDER} (each C limit next to the rows compared
- * with it) and are reported in the order given.
+ * HdrHistogram ({@link BenchSettings}). The rows compared with one another run interleaved ({@link Interleaving}):
+ * each warms up once, then they take turns in short segments (A B C, A B C, ...), every child stopped while it
+ * waits for its turn, and each comparison is the median of its per-segment ratios ({@link Comparison}). Rows are
+ * reported in the order given.
  *
  * <p>{@link #run} writes into its directory:
  * <ul>
- *   <li>{@code latency.csv}: {@value LatencyCsv#HEADER}, one line per row ({@link LatencyCsv});</li>
+ *   <li>{@code latency.csv}: {@value LatencyCsv#HEADER}, one line per row, its segments pooled
+ *       ({@link LatencyCsv});</li>
+ *   <li>{@code ratios.csv}: {@value Comparison#HEADER}, one line per comparison ({@link Comparison});</li>
  *   <li>{@code NAME.hgrm} per measured row, e.g. {@code mmap_spin.hgrm}: HdrHistogram's percentile distribution,
  *       values in nanoseconds;</li>
  *   <li>{@code latency.svg}: the percentile plot ({@link PercentilePlot}).</li>
@@ -67,6 +72,30 @@ public final class PingPongBench {
      */
     public static BenchReport run(final BenchSettings settings, final List<Row> rows, final Path directory,
                                   final PrintStream progress) {
+        return run(settings, rows, directory, progress, null);
+    }
+
+    /**
+     * Opens a row for an interleaved run.
+     */
+    @FunctionalInterface
+    interface Opener {
+        /**
+         * @param row the row.
+         * @param settings counts and limits.
+         * @param progress the row's progress lines.
+         * @return the row, ready to warm up.
+         * @throws IOException when a file it needs cannot be made.
+         * @throws IllegalArgumentException when its URI is refused (the row is skipped).
+         */
+        Contender open(Row row, BenchSettings settings, Progress progress) throws IOException;
+    }
+
+    /**
+     * Runs some rows, each opened by {@code opener} (the real rows when null).
+     */
+    static BenchReport run(final BenchSettings settings, final List<Row> rows, final Path directory,
+                           final PrintStream progress, final Opener opener) {
         try {
             Files.createDirectories(directory);
         } catch (final IOException e) {
@@ -75,36 +104,32 @@ public final class PingPongBench {
         final Progress lines = new Progress(progress);
         lines.line(String.format(Locale.ROOT, "%d rows; %s; results go to %s", rows.size(), settings.describe(),
             directory));
-        final List<Row> order = new ArrayList<>(rows);
-        order.sort(Comparator.comparingInt(row -> Row.RUN_ORDER.indexOf(row.name())));
-        final Map<Row, RowResult> measured = new HashMap<>();
-        CLimits limits = null;
-        try {
+        final List<String> names = Row.ALL.stream().filter(rows::contains).map(Row::name).toList();
+        final List<List<String>> groups = Interleaving.groups(names, name -> Row.named(name).references());
+        final Map<String, RowResult> measured = new HashMap<>();
+        final Map<String, double[]> p50s = new HashMap<>();
+        final Map<String, double[]> p99s = new HashMap<>();
+        try (Rows real = new Rows(lines)) {
+            final Opener open = opener != null ? opener : real;
             int index = 0;
-            for (final Row row : order) {
-                lines.row(++index, order.size(), row.name());
-                if (row.kind() == RowKind.LIMIT && limits == null) {
-                    lines.line("compiling pingpong.c with gcc -O2");
-                    limits = CLimits.prepare();
-                }
-                final RowResult result = measure(row, settings, limits, lines);
-                measured.put(row, result);
-                if (result.ok()) {
-                    lines.line(String.format(Locale.ROOT,
-                        "p50 %.2f us, p99 %.2f us, max %.1f us (%,d round trips, %.1f s)",
-                        result.nanosAt(50) / 1e3, result.nanosAt(99) / 1e3, result.histogram().getMaxValue() / 1e3,
-                        result.histogram().getTotalCount(), result.seconds()));
-                } else {
-                    lines.line("no figures: " + result.failure());
-                }
+            for (final List<String> group : groups) {
+                lines.group(++index, groups.size(), String.join(", ", group));
+                runGroup(group, settings, open, lines, measured, p50s, p99s);
                 removeLeftovers();
             }
-        } finally {
-            if (limits != null) {
-                limits.close();
+        }
+        final List<Comparison> comparisons = new ArrayList<>();
+        for (final String name : names) {
+            for (final String reference : Row.named(name).references()) {
+                if (measured.get(name).ok() && measured.containsKey(reference) && measured.get(reference).ok()) {
+                    comparisons.add(new Comparison(name, reference,
+                        SegmentRatio.of(p50s.get(name), p50s.get(reference)),
+                        SegmentRatio.of(p99s.get(name), p99s.get(reference))));
+                }
             }
         }
-        final BenchReport report = new BenchReport(rows.stream().map(measured::get).toList(), settings, directory);
+        final BenchReport report = new BenchReport(rows.stream().map(row -> measured.get(row.name())).toList(),
+            comparisons, settings, directory);
         try {
             write(report);
         } catch (final IOException e) {
@@ -113,24 +138,128 @@ public final class PingPongBench {
         return report;
     }
 
-    private static RowResult measure(final Row row, final BenchSettings settings, final CLimits limits,
-                                     final Progress progress) {
-        final long start = System.nanoTime();
+    /**
+     * Runs one group: opens and warms up each row (stopping its child until its first segment), then gives each
+     * row one segment per round ({@link Interleaving#schedule}). A row that fails is closed and left out of the
+     * rounds that follow; the others go on.
+     */
+    private static void runGroup(final List<String> group, final BenchSettings settings, final Opener opener,
+                                 final Progress lines, final Map<String, RowResult> measured,
+                                 final Map<String, double[]> p50s, final Map<String, double[]> p99s) {
+        final Map<String, Contender> open = new LinkedHashMap<>();
+        final Map<String, Histogram> pooled = new HashMap<>();
+        final Map<String, Long> started = new HashMap<>();
         try {
-            final Histogram histogram = switch (row.kind()) {
-                case IPCKIT -> row.family().equals("aeron") ? AeronUdpPingPong.measureIpckit(settings, progress)
-                    : IpckitPingPong.measure(row, settings, progress);
-                case LIMIT -> limits.measure(row.variant(), settings, progress);
+            for (final String name : group) {
+                final Row row = Row.named(name);
+                final Progress rowLines = lines.forRow(name);
+                started.put(name, System.nanoTime());
+                final double[] none = new double[settings.segments()];
+                Arrays.fill(none, Double.NaN);
+                p50s.put(name, none);
+                p99s.put(name, none.clone());
+                try {
+                    final Contender contender = opener.open(row, settings, rowLines);
+                    open.put(name, contender);
+                    contender.warmUp(rowLines);
+                    pooled.put(name, RowResult.newHistogram());
+                } catch (final IllegalArgumentException e) {
+                    closeQuietly(open.remove(name));
+                    measured.put(name, RowResult.skipped(row, "its URI is refused by this build: " + sentence(e)));
+                    rowLines.line("skipped: " + measured.get(name).failure());
+                } catch (final IOException | RuntimeException | LinkageError e) {
+                    closeQuietly(open.remove(name));
+                    measured.put(name, RowResult.failed(row, sentence(e), seconds(started.get(name))));
+                    rowLines.line("no figures: " + measured.get(name).failure());
+                }
+            }
+            final StringBuilder round = new StringBuilder();
+            for (final Interleaving.Slot slot : Interleaving.schedule(group, settings.segments())) {
+                final Contender contender = open.get(slot.row());
+                if (contender != null) {
+                    try {
+                        final Histogram segment = contender.segment(lines.forRow(slot.row()));
+                        p50s.get(slot.row())[slot.round()] = segment.getValueAtPercentile(50);
+                        p99s.get(slot.row())[slot.round()] = segment.getValueAtPercentile(99);
+                        pooled.get(slot.row()).add(segment);
+                        round.append(String.format(Locale.ROOT, "  %s %.2f", slot.row(),
+                            segment.getValueAtPercentile(50) / 1e3));
+                    } catch (final RuntimeException | LinkageError e) {
+                        closeQuietly(open.remove(slot.row()));
+                        final Row row = Row.named(slot.row());
+                        measured.put(row.name(), RowResult.failed(row, sentence(e), seconds(started.get(row.name()))));
+                        lines.forRow(row.name()).line("no figures: " + measured.get(row.name()).failure());
+                    }
+                }
+                if (slot.row().equals(group.get(group.size() - 1)) && !round.isEmpty()) {
+                    lines.line(String.format(Locale.ROOT, "round %d/%d, p50 us:%s", slot.round() + 1,
+                        settings.segments(), round));
+                    round.setLength(0);
+                }
+            }
+            for (final Map.Entry<String, Contender> entry : open.entrySet()) {
+                final Row row = Row.named(entry.getKey());
+                final Histogram histogram = pooled.get(row.name());
+                measured.put(row.name(), RowResult.measured(row, histogram, seconds(started.get(row.name()))));
+                lines.forRow(row.name()).line(String.format(Locale.ROOT,
+                    "p50 %.2f us, p99 %.2f us, max %.1f us (%,d round trips in %d segments)",
+                    histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
+                    histogram.getMaxValue() / 1e3, histogram.getTotalCount(), settings.segments()));
+            }
+        } finally {
+            for (final Contender contender : open.values()) {
+                closeQuietly(contender);
+            }
+        }
+    }
+
+    /** The real rows: each kind's {@link Contender}; the C program compiled on the first C row, removed at the end. */
+    private static final class Rows implements Opener, AutoCloseable {
+        private final Progress lines;
+        private CLimits limits;
+
+        Rows(final Progress lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public Contender open(final Row row, final BenchSettings settings, final Progress progress)
+            throws IOException {
+            return switch (row.kind()) {
+                case IPCKIT -> row.family().equals("aeron")
+                    ? Contender.perSegment(AeronUdpPingPong::measureIpckit, settings)
+                    : IpckitPingPong.open(row, settings, progress);
+                case LIMIT -> {
+                    if (limits == null) {
+                        lines.line("compiling pingpong.c with gcc -O2");
+                        limits = CLimits.prepare();
+                    }
+                    yield Contender.c(limits, row.variant(), settings);
+                }
                 case PEER -> switch (row.name()) {
-                    case "agrona/raw" -> AgronaRawPingPong.measure(settings, progress);
-                    case "aeron/ipc" -> AeronIpcPingPong.measure(settings, progress);
-                    case "aeron/udp-ref" -> AeronUdpPingPong.measureReference(settings, progress);
-                    default -> throw new IllegalArgumentException("row=" + row.name() + " is not a known peer");
+                    case "agrona/raw" -> AgronaRawPingPong.open(settings, progress);
+                    case "aeron/ipc" -> AeronIpcPingPong.open(settings, progress);
+                    case "aeron/udp-ref" -> Contender.perSegment(AeronUdpPingPong::measureReference, settings);
+                    default -> throw new IllegalStateException("row=" + row.name() + " is not a known peer");
                 };
             };
-            return RowResult.measured(row, histogram, seconds(start));
-        } catch (final IOException | RuntimeException | LinkageError e) {
-            return RowResult.failed(row, sentence(e), seconds(start));
+        }
+
+        @Override
+        public void close() {
+            if (limits != null) {
+                limits.close();
+            }
+        }
+    }
+
+    private static void closeQuietly(final Contender contender) {
+        if (contender != null) {
+            try {
+                contender.close();
+            } catch (final RuntimeException e) {
+                System.err.println("bench: closing a row: " + e.getMessage());
+            }
         }
     }
 
@@ -154,6 +283,7 @@ public final class PingPongBench {
     static void write(final BenchReport report) throws IOException {
         final Path directory = report.directory();
         LatencyCsv.write(directory.resolve(CSV), report.results());
+        Comparison.write(directory.resolve(Comparison.CSV), report.comparisons());
         for (final RowResult result : report.results()) {
             final Path hgrm = directory.resolve(result.row().hgrmFileName());
             if (result.ok()) {

@@ -17,6 +17,9 @@ abstract class RoundTripLoop {
     /** {@link #TIMEOUT} in nanoseconds. */
     private static final long ECHO_TIMEOUT_NANOS = TIMEOUT.toNanos();
 
+    /** The next round trip's number: it runs on across the warm-up and the segments. */
+    private long sequence;
+
     /**
      * Sends a message carrying {@code sequence} and waits for the same message to come back.
      *
@@ -89,7 +92,20 @@ abstract class RoundTripLoop {
      * @return the timed round trips, in nanoseconds.
      */
     public final Histogram run(final BenchSettings settings, final Progress progress) {
-        long sequence = 0;
+        warmUp(settings, progress);
+        final Histogram histogram = RowResult.newHistogram();
+        timed(0, settings.samples(), settings.sampleLimit().toNanos(), histogram);
+        return histogram;
+    }
+
+    /**
+     * The row's warm-up: at least {@link BenchSettings#warmupRounds()} round trips and
+     * {@link BenchSettings#warmupMinimum()}, at most {@link BenchSettings#warmupLimit()}.
+     *
+     * @param settings counts and limits.
+     * @param progress where progress lines go.
+     */
+    public final void warmUp(final BenchSettings settings, final Progress progress) {
         final long warmupRounds = settings.warmupRounds();
         final long warmupStart = System.nanoTime();
         final long warmupMinimumEnd = warmupStart + settings.warmupMinimum().toNanos();
@@ -106,9 +122,22 @@ abstract class RoundTripLoop {
                 progress.tick(now, "warm-up", i + 1, warmupRounds);
             }
         }
-        final Histogram histogram = RowResult.newHistogram();
-        final long samples = settings.samples();
-        final long sampleEnd = System.nanoTime() + settings.sampleLimit().toNanos();
+    }
+
+    /**
+     * One segment: {@code untimed} round trips (the echo process was just resumed), then up to {@code samples}
+     * timed ones recorded in {@code histogram}, for at most {@code limitNanos}.
+     *
+     * @param untimed round trips before timing starts.
+     * @param samples the most timed round trips.
+     * @param limitNanos the longest timed part.
+     * @param histogram where the round trips go, in nanoseconds.
+     */
+    public final void timed(final long untimed, final long samples, final long limitNanos, final Histogram histogram) {
+        for (long i = 0; i < untimed; i++) {
+            roundTrip(sequence++);
+        }
+        final long sampleEnd = System.nanoTime() + limitNanos;
         for (long i = 0; i < samples; i++) {
             final long start = System.nanoTime();
             roundTrip(sequence++);
@@ -117,8 +146,6 @@ abstract class RoundTripLoop {
             if (end - sampleEnd >= 0) {
                 break;
             }
-            progress.tick(end, "timed", i + 1, samples);
         }
-        return histogram;
     }
 }

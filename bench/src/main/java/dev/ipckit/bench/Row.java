@@ -4,44 +4,104 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One row of the ping-pong table: a name such as {@code mmap/spin}, its kind, and for an ipckit row the C limit
- * its ratio is taken against.
+ * One row of the round-trip table: a name such as {@code mmap/spin}, its kind, the rows its figures are compared
+ * with, and for an ipckit row the URI options of its two channels.
+ *
+ * <p>A row is defined by this one line: an ipckit row's channels are {@code FAMILY:...?OPTIONS} (plus the capacity,
+ * timeout and clean-up options of {@link EchoSession}), so a new wait mode or ring format is a new line here. A row
+ * whose URI {@code Channels} refuses (an option this build does not know yet, such as {@code format=agrona} before
+ * that format exists) is skipped with the refusal as its one-line reason.
  *
  * @param name the row's name, e.g. {@code mmap/spin} or {@code c/pipe}.
  * @param kind ipckit, limit or peer.
  * @param limit the name of the C row this row is compared with, or null.
+ * @param peers further rows this row is compared with (e.g. {@code mmap/spin} with {@code agrona/raw}).
+ * @param options an ipckit row's URI options, e.g. {@code wait=signal&spins=0&yields=0}; "" for other rows.
  * @param description what is measured, in a few words.
  */
-public record Row(String name, RowKind kind, String limit, String description) {
+public record Row(String name, RowKind kind, String limit, List<String> peers, String options, String description) {
     /** Every row, in the order of the table. */
     public static final List<Row> ALL = List.of(
-        new Row("mmap/spin", RowKind.IPCKIT, "c/shm-spin", "mmap ring, both sides busy-spin"),
-        new Row("mmap/backoff", RowKind.IPCKIT, "c/shm-spin", "mmap ring, spin then yield then park"),
-        new Row("mmap/signal", RowKind.IPCKIT, "c/signal",
+        ipckit("mmap/spin", "c/shm-spin", List.of("agrona/raw", "aeron/ipc"), "wait=spin",
+            "mmap ring, both sides busy-spin"),
+        ipckit("mmap/agrona-spin", "c/shm-spin", List.of("mmap/spin", "agrona/raw"), "wait=spin&format=agrona",
+            "mmap ring in Agrona's record format (format=agrona), both sides busy-spin"),
+        ipckit("mmap/backoff", "c/shm-spin", List.of(), "wait=backoff", "mmap ring, spin then yield then park"),
+        ipckit("mmap/signal", "c/signal", List.of(), "wait=signal&spins=0&yields=0",
             "mmap ring, receiver sleeps in sigtimedwait, woken by tgkill"),
-        new Row("mmap/futex", RowKind.IPCKIT, "c/futex", "mmap ring, receiver sleeps in FUTEX_WAIT"),
-        new Row("fifo/block", RowKind.IPCKIT, "c/fifo", "two named FIFOs, timed calls sleep in poll(2)"),
-        new Row("fifo/spin", RowKind.IPCKIT, "c/pipe-spin", "two named FIFOs, timed calls retry read(2)"),
-        new Row("pipe/block", RowKind.IPCKIT, "c/pipe", "two inherited pipes, timed calls sleep in poll(2)"),
-        new Row("pipe/spin", RowKind.IPCKIT, "c/pipe-spin", "two inherited pipes, timed calls retry read(2)"),
-        new Row("c/shm-spin", RowKind.LIMIT, null, "C: MAP_SHARED page, both sides spin on a sequence word"),
-        new Row("c/pipe", RowKind.LIMIT, null, "C: two pipes, blocking read(2)"),
-        new Row("c/pipe-spin", RowKind.LIMIT, null, "C: two O_NONBLOCK pipes, read(2) retried"),
-        new Row("c/fifo", RowKind.LIMIT, null, "C: two named FIFOs, blocking read(2)"),
-        new Row("c/signal", RowKind.LIMIT, null, "C: shared page, sigwaitinfo(2) woken by kill(2)"),
-        new Row("c/futex", RowKind.LIMIT, null, "C: shared page, FUTEX_WAIT woken by FUTEX_WAKE"),
-        new Row("agrona/raw", RowKind.PEER, null, "Agrona OneToOneRingBuffer pair over a /dev/shm file, spinning"),
-        new Row("aeron/ipc", RowKind.PEER, null, "Aeron aeron:ipc with an embedded media driver, spinning"),
-        new Row("aeron/udp", RowKind.IPCKIT, "aeron/udp-ref", "aeron:udp on 127.0.0.1, an embedded driver per end"),
-        new Row("aeron/udp-ref", RowKind.PEER, null, "Aeron's UDP Ping/Pong on 127.0.0.1, the same drivers"));
+        ipckit("mmap/futex", "c/futex", List.of(), "wait=futex&spins=0&yields=0",
+            "mmap ring, receiver sleeps in FUTEX_WAIT"),
+        ipckit("fifo/block", "c/fifo", List.of(), "wait=block", "two named FIFOs, timed calls sleep in poll(2)"),
+        ipckit("fifo/spin", "c/pipe-spin", List.of(), "wait=spin", "two named FIFOs, timed calls retry read(2)"),
+        ipckit("pipe/block", "c/pipe", List.of(), "wait=block", "two inherited pipes, timed calls sleep in poll(2)"),
+        ipckit("pipe/spin", "c/pipe-spin", List.of(), "wait=spin", "two inherited pipes, timed calls retry read(2)"),
+        limit("c/shm-spin", "C: MAP_SHARED page, both sides spin on a sequence word"),
+        limit("c/pipe", "C: two pipes, blocking read(2)"),
+        limit("c/pipe-spin", "C: two O_NONBLOCK pipes, read(2) retried"),
+        limit("c/fifo", "C: two named FIFOs, blocking read(2)"),
+        limit("c/signal", "C: shared page, sigwaitinfo(2) woken by kill(2)"),
+        limit("c/futex", "C: shared page, FUTEX_WAIT woken by FUTEX_WAKE"),
+        peer("agrona/raw", "c/shm-spin", "Agrona OneToOneRingBuffer pair over a /dev/shm file, spinning"),
+        peer("aeron/ipc", "c/shm-spin", "Aeron aeron:ipc with an embedded media driver, spinning"),
+        ipckit("aeron/udp", "aeron/udp-ref", List.of(), "", "aeron:udp on 127.0.0.1, an embedded driver per end"),
+        peer("aeron/udp-ref", null, "Aeron's UDP Ping/Pong on 127.0.0.1, the same drivers"));
 
     /**
-     * The order rows are run in: each C limit right before the ipckit rows compared with it, so that a ratio
-     * compares two moments close together on a machine whose load drifts. Tables and files keep {@link #ALL}'s order.
+     * Checks the values and copies the list.
+     *
+     * @throws IllegalArgumentException when the name has no slash.
      */
-    public static final List<String> RUN_ORDER = List.of("c/shm-spin", "mmap/spin", "agrona/raw", "aeron/ipc",
-        "mmap/backoff", "c/signal", "mmap/signal", "c/futex", "mmap/futex", "c/fifo", "fifo/block", "c/pipe-spin",
-        "fifo/spin", "pipe/spin", "c/pipe", "pipe/block", "aeron/udp-ref", "aeron/udp");
+    public Row {
+        if (name.indexOf('/') <= 0) {
+            throw new IllegalArgumentException("row=" + name + " is not FAMILY/VARIANT");
+        }
+        peers = List.copyOf(peers);
+        options = options == null ? "" : options;
+    }
+
+    /**
+     * @param name e.g. {@code mmap/futex}.
+     * @param limit its C limit.
+     * @param peers further rows it is compared with.
+     * @param options its channels' URI options.
+     * @param description what is measured.
+     * @return an ipckit row.
+     */
+    public static Row ipckit(final String name, final String limit, final List<String> peers, final String options,
+                             final String description) {
+        return new Row(name, RowKind.IPCKIT, limit, peers, options, description);
+    }
+
+    /**
+     * @param name {@code c/MODE}, MODE one of {@link CLimits#MODES}.
+     * @param description what is measured.
+     * @return a C limit row.
+     */
+    public static Row limit(final String name, final String description) {
+        return new Row(name, RowKind.LIMIT, null, List.of(), "", description);
+    }
+
+    /**
+     * @param name e.g. {@code agrona/raw}.
+     * @param limit the C limit it is compared with.
+     * @param description what is measured.
+     * @return a peer row.
+     */
+    public static Row peer(final String name, final String limit, final String description) {
+        return new Row(name, RowKind.PEER, limit, List.of(), "", description);
+    }
+
+    /**
+     * @return the rows this row's figures are divided by: its C limit first, then its peers.
+     */
+    public List<String> references() {
+        final List<String> references = new java.util.ArrayList<>();
+        if (limit != null) {
+            references.add(limit);
+        }
+        references.addAll(peers);
+        return references;
+    }
 
     /**
      * @param name a row name.

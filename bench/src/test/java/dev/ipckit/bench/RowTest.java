@@ -18,18 +18,18 @@ import org.junit.jupiter.api.Test;
 class RowTest {
     @Test
     void shouldNameEveryRowExactlyAndInTheTablesOrder() {
-        assertEquals(List.of("mmap/spin", "mmap/backoff", "mmap/signal", "mmap/futex", "fifo/block", "fifo/spin",
-            "pipe/block", "pipe/spin", "c/shm-spin", "c/pipe", "c/pipe-spin", "c/fifo", "c/signal", "c/futex",
-            "agrona/raw", "aeron/ipc", "aeron/udp", "aeron/udp-ref"), Row.ALL.stream().map(Row::name).toList());
-        assertEquals(new HashSet<>(Row.RUN_ORDER), Row.ALL.stream().map(Row::name).collect(Collectors.toSet()));
-        assertEquals(Row.ALL.size(), Row.RUN_ORDER.size());
+        assertEquals(List.of("mmap/spin", "mmap/agrona-spin", "mmap/backoff", "mmap/signal", "mmap/futex",
+            "fifo/block", "fifo/spin", "pipe/block", "pipe/spin", "c/shm-spin", "c/pipe", "c/pipe-spin", "c/fifo",
+            "c/signal", "c/futex", "agrona/raw", "aeron/ipc", "aeron/udp", "aeron/udp-ref"), Row.ALL.stream().map(Row::name).toList());
+        assertEquals(Row.ALL.size(), new HashSet<>(Row.ALL.stream().map(Row::name).toList()).size());
     }
 
     @Test
     void shouldCompareEachIpckitRowWithTheCLimitOfItsMechanism() {
         final Map<String, String> limits = Row.ALL.stream().filter(row -> row.kind() == RowKind.IPCKIT)
             .collect(Collectors.toMap(Row::name, Row::limit));
-        assertEquals(Map.of("mmap/spin", "c/shm-spin", "mmap/backoff", "c/shm-spin", "mmap/signal", "c/signal",
+        assertEquals(Map.of("mmap/spin", "c/shm-spin", "mmap/agrona-spin", "c/shm-spin", "mmap/backoff", "c/shm-spin",
+            "mmap/signal", "c/signal",
             "mmap/futex", "c/futex", "fifo/block", "c/fifo", "fifo/spin", "c/pipe-spin", "pipe/spin", "c/pipe-spin",
             "pipe/block", "c/pipe", "aeron/udp", "aeron/udp-ref"), limits);
         for (final Row row : Row.ALL) {
@@ -41,7 +41,29 @@ class RowTest {
             assertEquals(RowKind.LIMIT, Row.named("c/" + mode).kind());
         }
         assertEquals(EchoSession.TRANSPORTS, Row.ALL.stream().filter(row -> row.kind() == RowKind.IPCKIT)
-            .filter(row -> !row.family().equals("aeron")).map(Row::name).toList()); // aeron/udp: AeronUdpPingPong
+            .filter(row -> !row.options().contains("format=") && !row.family().equals("aeron")).map(Row::name)
+            .toList()); // aeron/udp: AeronUdpPingPong
+        assertEquals(List.of("c/shm-spin", "agrona/raw", "aeron/ipc"), Row.named("mmap/spin").references(),
+            "mmap/spin is compared with its C limit first, then with the peers");
+        assertEquals(List.of("c/shm-spin"), Row.named("aeron/ipc").references());
+        assertEquals("wait=spin&format=agrona", Row.named("mmap/agrona-spin").options(),
+            "the ring format is chosen by the row's URI alone");
+    }
+
+    @Test
+    void shouldGroupEachRowWithItsReferencesForTheInterleavedRun() {
+        final List<String> names = Row.ALL.stream().map(Row::name).toList();
+        assertEquals(List.of(
+            List.of("mmap/spin", "mmap/agrona-spin", "mmap/backoff", "c/shm-spin", "agrona/raw", "aeron/ipc"),
+            List.of("mmap/signal", "c/signal"),
+            List.of("mmap/futex", "c/futex"),
+            List.of("fifo/block", "c/fifo"),
+            List.of("fifo/spin", "pipe/spin", "c/pipe-spin"),
+            List.of("pipe/block", "c/pipe"),
+            List.of("aeron/udp", "aeron/udp-ref")), Interleaving.groups(names, name -> Row.named(name).references()));
+        assertEquals(List.of(List.of("fifo/block"), List.of("c/pipe")),
+            Interleaving.groups(List.of("fifo/block", "c/pipe"), name -> Row.named(name).references()),
+            "rows that are not compared run on their own");
     }
 
     @Test
@@ -63,6 +85,27 @@ class RowTest {
         final IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
             () -> new BenchSettings(10, Duration.ZERO, Duration.ofSeconds(1), 10, Duration.ofSeconds(1), 4));
         assertTrue(length.getMessage().contains("messageLength=4"), length.getMessage());
+        final IllegalArgumentException segments = assertThrows(IllegalArgumentException.class,
+            () -> new BenchSettings(10, Duration.ZERO, Duration.ofSeconds(1), 4, Duration.ofSeconds(1), 32, 5));
+        assertTrue(segments.getMessage().contains("segments=5, samples=4"), segments.getMessage());
         assertTrue(BenchSettings.quick().rowDeadline().compareTo(Duration.ofMinutes(3)) < 0);
+    }
+
+    @Test
+    void shouldCutTheTimedPartIntoEqualSegments() {
+        final BenchSettings quick = BenchSettings.quick();
+        assertEquals(8, quick.segments());
+        assertEquals(500_000, quick.segmentSamples());
+        assertEquals(Duration.ofMillis(300), quick.segmentLimit());
+        assertEquals(2_000, quick.segmentWarmupRounds());
+        final BenchSettings one = quick.segment();
+        assertEquals(1, one.segments());
+        assertEquals(500_000, one.samples());
+        assertEquals(Duration.ofMillis(300), one.sampleLimit());
+        assertEquals(2_000, one.warmupRounds());
+        assertEquals(Duration.ZERO, one.warmupMinimum());
+        final BenchSettings tiny = TestRuns.tiny(500);
+        assertEquals(250, tiny.segmentSamples(), "the tests' runs have two segments");
+        assertEquals(20, tiny.segmentWarmupRounds());
     }
 }

@@ -16,11 +16,12 @@ final class TestRuns {
 
     /**
      * @param samples timed round trips per row.
-     * @return settings with a short warm-up and generous limits, so that rows end by count, not by time.
+     * @return settings with a short warm-up, two segments and generous limits, so that rows end by count, not by
+     *     time.
      */
     static BenchSettings tiny(final int samples) {
         return new BenchSettings(200, Duration.ZERO, Duration.ofSeconds(30), samples, Duration.ofSeconds(60),
-            BenchSettings.MESSAGE_LENGTH);
+            BenchSettings.MESSAGE_LENGTH, 2);
     }
 
     /**

@@ -121,14 +121,16 @@ class WritersTest {
         assertTrue(spin.contains(" 1.00 ") && spin.contains(" 1.98 "), "p50 and p99 in microseconds: " + spin);
         assertTrue(lines.contains("fifo/block: the echo process exited with status 1."), String.join("\n", lines));
         assertEquals(2.0, report.ratio(report.result("mmap/spin").orElseThrow(), 50).orElseThrow(), 1e-9);
-        assertTrue(report.ratio(report.result("aeron/ipc").orElseThrow(), 50).isEmpty(), "a peer has no C limit");
+        assertTrue(report.ratio(report.result("aeron/ipc").orElseThrow(), 50).isPresent(),
+            "a peer is set beside the C limit of its mechanism too");
+        assertTrue(report.ratio(report.result("c/shm-spin").orElseThrow(), 50).isEmpty(), "a C limit has no limit");
         assertTrue(report.failed());
     }
 
     @Test
     void shouldSayWhenARowsLimitWasNotRun() {
         final BenchReport report = new BenchReport(List.of(RowResult.measured(Row.named("pipe/block"), ramp(1), 1)),
-            TestRuns.tiny(1), tmp);
+            TestRuns.tiny(2), tmp);
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         report.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("(c/pipe was not run)"));
@@ -145,5 +147,26 @@ class WritersTest {
         assertTrue(hgrm.contains("#[Max     =     2000.000, Total count    =         1000]"), hgrm);
         assertTrue(new ByteArrayInputStream(Files.readAllBytes(tmp.resolve(PingPongBench.SVG))).available() > 0);
         assertTrue(Files.readAllLines(tmp.resolve(PingPongBench.CSV)).get(0).equals(LatencyCsv.HEADER));
+        assertEquals(List.of(Comparison.HEADER), Files.readAllLines(tmp.resolve(Comparison.CSV)));
+    }
+
+    @Test
+    void shouldPrintAndWriteThePerSegmentComparisonsBesideThePooledTable() throws Exception {
+        final Comparison spin = new Comparison("mmap/spin", "c/shm-spin", new SegmentRatio(new double[] {1.9, 2.0,
+            2.1}), new SegmentRatio(new double[] {2.0, 2.0, 2.0}));
+        final Comparison wide = new Comparison("aeron/ipc", "c/shm-spin", new SegmentRatio(new double[] {1.0, 4.0,
+            2.0}), new SegmentRatio(new double[] {2.0, 2.0, 2.0}));
+        final BenchReport report = new BenchReport(results(), List.of(spin, wide), TestRuns.tiny(1000), tmp);
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        report.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        final String text = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("mmap/spin / c/shm-spin         2.00x    (1.90-2.10)  2.00x     3"), text);
+        assertTrue(text.contains("aeron/ipc / c/shm-spin         -        (1.00-4.00)  -         3   unstable: "),
+            text);
+        PingPongBench.write(report);
+        assertEquals(List.of(Comparison.HEADER, "mmap/spin,c/shm-spin,2.00,2.00,3,1.90-2.10,stable",
+            "aeron/ipc,c/shm-spin,,,3,1.00-4.00,unstable: the middle segments span 150 % of the median (the limit is "
+                + "30 %)"), Files.readAllLines(tmp.resolve(Comparison.CSV)));
+        assertEquals(report.comparison("mmap/spin", "c/shm-spin").orElseThrow(), spin);
     }
 }

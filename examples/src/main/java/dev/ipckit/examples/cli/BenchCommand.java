@@ -3,29 +3,48 @@ package dev.ipckit.examples.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import dev.ipckit.bench.BenchReport;
 import dev.ipckit.bench.BenchSettings;
+import dev.ipckit.bench.Comparison;
 import dev.ipckit.bench.PingPongBench;
 import dev.ipckit.bench.Row;
+import dev.ipckit.bench.SegmentRatio;
+import dev.ipckit.bench.StreamBench;
+import dev.ipckit.bench.StreamRow;
+import dev.ipckit.bench.StreamSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ipckit bench}: the round-trip table of every transport beside the machine's C limits and the peers
- * (raw Agrona, Aeron IPC), written as CSV, HdrHistogram files and an SVG plot ({@link PingPongBench}).
+ * {@code ipckit bench}: the round-trip table and the throughput table of every transport beside the machine's C
+ * limits and the peers (raw Agrona, Aeron IPC), measured in interleaved segments, written as CSV, HdrHistogram
+ * files and an SVG plot ({@link PingPongBench}, {@link StreamBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Time round trips of every transport beside C limits, raw Agrona and Aeron IPC.",
+    description = {"Time round trips and throughput of every transport beside C limits, raw Agrona and Aeron IPC.",
         "",
-        "Round trips of 32-byte messages between two processes, for every transport",
-        "and wait mode, beside C programs doing the same mechanism (compiled with gcc",
-        "when it is on the PATH), raw Agrona and Aeron IPC. Writes DIR/latency.csv,",
-        "DIR/latency.svg and one .hgrm per row, and prints the table with each ipckit",
-        "row's ratio to its C limit. Exits 1 when a row could not be measured."})
+        "Round trips of 32-byte messages, and streams of 32 B, 4 KiB and 64 KiB messages,",
+        "between two processes for every transport, beside C programs doing the same",
+        "mechanism (compiled with gcc when it is on the PATH), raw Agrona and Aeron IPC.",
+        "",
+        "Interleaved: the rows compared with one another warm up once, then take turns",
+        "in short segments (A B C, A B C, ...), each child process stopped while it",
+        "waits; a comparison is the median of its per-segment ratios, with their",
+        "spread (min-max). A comparison is UNSTABLE, and printed without a ratio, when",
+        "fewer than " + SegmentRatio.MINIMUM_SEGMENTS + " segments have figures on both sides, or when its middle",
+        "segments (all but the lowest and highest, from " + SegmentRatio.TRIM_FROM + " segments on) span more",
+        "than " + SegmentRatio.UNSTABLE_SPREAD_PERCENT + " percent of their median: the machine moved under the run.",
+        "",
+        "Writes DIR/latency.csv (pooled percentiles), DIR/ratios.csv (per-segment",
+        "ratios), DIR/throughput.csv, DIR/latency.svg and one .hgrm per round-trip row.",
+        "A row whose URI this build refuses (e.g. format=agrona before that format",
+        "exists) is skipped with one line. Exits 1 when a row could not be measured."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "a short run (one to two minutes on two cores) instead of the full one (about ten)")
+    @Option(names = "--quick", description = "a short run (about two minutes on two cores) instead of the full one "
+        + "(about fifteen)")
     boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
@@ -33,26 +52,58 @@ final class BenchCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--row", paramLabel = "NAME", split = ",",
-        description = "run only these rows, e.g. --row mmap/spin,c/shm-spin (default: all)")
+        description = "run only these rows, in whichever table has them, e.g. --row mmap/spin,c/shm-spin "
+            + "(default: all)")
     List<String> rows;
+
+    @Option(names = "--table", paramLabel = "TABLE", defaultValue = "all",
+        description = "latency, throughput or all (default ${DEFAULT-VALUE})")
+    String table;
 
     @Override
     public Integer call() {
-        final List<Row> selected = new ArrayList<>();
+        if (!List.of("latency", "throughput", "all").contains(table)) {
+            throw new IllegalArgumentException("--table " + table + " is not latency, throughput or all");
+        }
+        final List<Row> latency = new ArrayList<>();
+        final List<StreamRow> throughput = new ArrayList<>();
         if (rows == null || rows.isEmpty()) {
-            selected.addAll(Row.ALL);
+            latency.addAll(Row.ALL);
+            throughput.addAll(StreamRow.ALL);
         } else {
             for (final String name : rows) {
-                selected.add(Row.named(name));
+                if (Row.find(name).isEmpty() && StreamRow.find(name).isEmpty()) {
+                    throw new IllegalArgumentException("row=" + name + " is in neither table; round-trip rows are "
+                        + Row.ALL.stream().map(Row::name).toList() + ", throughput rows "
+                        + StreamRow.ALL.stream().map(StreamRow::name).toList());
+                }
+                Row.find(name).ifPresent(latency::add);
+                StreamRow.find(name).ifPresent(throughput::add);
             }
         }
-        final BenchReport report = PingPongBench.run(quick ? BenchSettings.quick() : BenchSettings.full(), selected,
-            out, System.err);
-        report.print(System.out);
-        System.out.println("results: " + out.resolve(PingPongBench.CSV) + ", " + out.resolve(PingPongBench.SVG)
-            + " and one .hgrm per row");
-        System.out.println("2-core and shared machines are noisy: trust the ratios within one run more than the "
-            + "absolute times");
-        return report.failed() ? Main.EXIT_FAILED : 0;
+        final long start = System.nanoTime();
+        boolean failed = false;
+        final List<String> written = new ArrayList<>();
+        if (!table.equals("throughput") && !latency.isEmpty()) {
+            final BenchReport report = PingPongBench.run(quick ? BenchSettings.quick() : BenchSettings.full(),
+                latency, out, System.err);
+            report.print(System.out);
+            System.out.println();
+            failed = report.failed();
+            written.addAll(List.of(out.resolve(PingPongBench.CSV).toString(), out.resolve(Comparison.CSV).toString(),
+                out.resolve(PingPongBench.SVG).toString(), "one .hgrm per row"));
+        }
+        if (!table.equals("latency") && !throughput.isEmpty()) {
+            final List<StreamBench.Result> results = StreamBench.run(quick ? StreamSettings.quick()
+                : StreamSettings.full(), throughput, out, System.err);
+            StreamBench.print(results, System.out);
+            System.out.println();
+            failed |= StreamBench.failed(results);
+            written.add(out.resolve(StreamBench.CSV).toString());
+        }
+        System.out.println("results: " + String.join(", ", written));
+        System.out.printf(Locale.ROOT, "took %.0f s. Ratios are taken segment by segment; an unstable one says the "
+            + "machine moved during the run: run again on a quieter machine.%n", (System.nanoTime() - start) / 1e9);
+        return failed ? Main.EXIT_FAILED : 0;
     }
 }

@@ -1,0 +1,166 @@
+package dev.ipckit.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The ratios of one comparison taken segment by segment (row ÷ reference, each pair measured back to back in one
+ * round of an interleaved run), their median and their spread.
+ *
+ * <p>The rule for an <b>unstable</b> comparison, written also in the command's help and in README: a comparison
+ * is unstable when it has fewer than {@value #MINIMUM_SEGMENTS} segments with figures on both sides, or when its
+ * middle segments' ratios span more than {@value #UNSTABLE_SPREAD_PERCENT} % of their median. The middle segments
+ * are all of them up to {@value #TRIM_FROM} segments, and all but the lowest and the highest from
+ * {@value #TRIM_FROM} on, so that one segment caught by a stall of the host does not condemn a comparison whose
+ * other segments agree. The spread that is reported is always the full one (min–max).
+ *
+ * @param ratios the per-segment ratios, in the order of the rounds.
+ */
+public record SegmentRatio(double[] ratios) {
+    /** Fewer segments than this never make a stable comparison. */
+    public static final int MINIMUM_SEGMENTS = 3;
+    /** From this many segments on, the lowest and the highest ratio are set aside by the rule. */
+    public static final int TRIM_FROM = 5;
+    /** The widest span of the middle segments, in percent of the median, that is still stable. */
+    public static final int UNSTABLE_SPREAD_PERCENT = 30;
+
+    /**
+     * Copies the ratios.
+     *
+     * @throws IllegalArgumentException when a ratio is not a positive finite number.
+     */
+    public SegmentRatio {
+        ratios = ratios.clone();
+        for (final double ratio : ratios) {
+            if (!(ratio > 0) || Double.isInfinite(ratio)) {
+                throw new IllegalArgumentException("ratio=" + ratio + " is not a positive finite number");
+            }
+        }
+    }
+
+    /**
+     * @param row the row's figure per round (e.g. its p50 in ns, or its messages per second); NaN where it has none.
+     * @param reference the reference's figure per round, the same length.
+     * @return the ratios of the rounds where both have a figure.
+     * @throws IllegalArgumentException when the lengths differ.
+     */
+    public static SegmentRatio of(final double[] row, final double[] reference) {
+        if (row.length != reference.length) {
+            throw new IllegalArgumentException("row has " + row.length + " segments, reference " + reference.length);
+        }
+        return new SegmentRatio(java.util.stream.IntStream.range(0, row.length)
+            .filter(i -> row[i] > 0 && reference[i] > 0)
+            .mapToDouble(i -> row[i] / reference[i])
+            .toArray());
+    }
+
+    /**
+     * @return how many segments have a ratio.
+     */
+    public int segments() {
+        return ratios.length;
+    }
+
+    /**
+     * @return the median ratio (the mean of the two middle ones for an even count); NaN without segments.
+     */
+    public double median() {
+        return median(sorted(), 0, ratios.length);
+    }
+
+    /**
+     * @return the lowest ratio; NaN without segments.
+     */
+    public double min() {
+        return ratios.length == 0 ? Double.NaN : sorted()[0];
+    }
+
+    /**
+     * @return the highest ratio; NaN without segments.
+     */
+    public double max() {
+        return ratios.length == 0 ? Double.NaN : sorted()[ratios.length - 1];
+    }
+
+    /**
+     * @return the span of the middle segments (see the class comment) divided by the median; NaN without segments.
+     */
+    public double middleSpread() {
+        if (ratios.length == 0) {
+            return Double.NaN;
+        }
+        final double[] sorted = sorted();
+        final int trim = ratios.length >= TRIM_FROM ? 1 : 0;
+        return (sorted[ratios.length - 1 - trim] - sorted[trim]) / median();
+    }
+
+    /**
+     * @return whether the median can be trusted by the rule in the class comment.
+     */
+    public boolean stable() {
+        return ratios.length >= MINIMUM_SEGMENTS && middleSpread() <= UNSTABLE_SPREAD_PERCENT / 100.0;
+    }
+
+    /**
+     * @return why the comparison is unstable, in a few words, or "" when it is stable.
+     */
+    public String why() {
+        if (ratios.length < MINIMUM_SEGMENTS) {
+            return ratios.length + " segment" + (ratios.length == 1 ? "" : "s") + " with figures on both sides (at "
+                + "least " + MINIMUM_SEGMENTS + " are needed)";
+        }
+        if (!stable()) {
+            final double span = middleSpread();
+            return (span >= 10 ? String.format(Locale.ROOT, "the middle segments span %.0f times the median", span)
+                : String.format(Locale.ROOT, "the middle segments span %.0f %% of the median", span * 100))
+                + " (the limit is " + UNSTABLE_SPREAD_PERCENT + " %)";
+        }
+        return "";
+    }
+
+    /**
+     * @return the full spread as {@code min-max} with two decimals ({@link #format}), e.g. {@code 1.12-1.31}; ""
+     *     without segments.
+     */
+    public String spread() {
+        return ratios.length == 0 ? "" : format(min()) + "-" + format(max());
+    }
+
+    /**
+     * @param ratio a ratio.
+     * @return it with two decimals, or three significant digits when it is below 0.1.
+     */
+    static String format(final double ratio) {
+        return ratio >= 0.1 ? String.format(Locale.ROOT, "%.2f", ratio) : String.format(Locale.ROOT, "%.3g", ratio);
+    }
+
+    private double[] sorted() {
+        final double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    private static double median(final double[] sorted, final int from, final int to) {
+        final int n = to - from;
+        if (n == 0) {
+            return Double.NaN;
+        }
+        final int middle = from + n / 2;
+        return n % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    @Override
+    public boolean equals(final Object other) {
+        return other instanceof SegmentRatio that && Arrays.equals(ratios, that.ratios);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(ratios);
+    }
+
+    @Override
+    public String toString() {
+        return "SegmentRatio" + Arrays.toString(ratios);
+    }
+}

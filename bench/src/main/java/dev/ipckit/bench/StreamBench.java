@@ -1,0 +1,374 @@
+package dev.ipckit.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The throughput table behind {@code ipckit bench}: a producer process streams messages of 32 B, 4 KiB and 64 KiB
+ * to a consumer in this process as fast as each mechanism allows ({@link StreamRow#ALL}), beside C programs doing
+ * the same ({@code stream.c}: a pipe writer and reader, an SPSC ring of stamped slots), raw Agrona and Aeron IPC.
+ * Rows compared with one another run interleaved ({@link Interleaving}): for each length, each row of a group takes
+ * one segment per round, its producer stopped while the others run, and each ratio is the median of the
+ * per-segment ratios ({@link SegmentRatio}).
+ *
+ * <p>{@link #run} writes {@code throughput.csv} ({@value #HEADER}) into its directory:
+ * <pre>
+ * row,size,msgs_per_s,mb_per_s,segments,reference,ratio,spread,verdict
+ * mmap/spin,32,24100000,771.2,5,c/shm-spin,1.05,0.98-1.10,stable
+ * c/shm-spin,32,23000000,736.0,5,,,,
+ * mmap/agrona-spin,32,,,0,c/shm-spin,,,skipped
+ * </pre>
+ * {@code msgs_per_s} and {@code mb_per_s} (10^6 payload bytes) are pooled over the row's segments; {@code ratio}
+ * is the median per-segment ratio of messages per second to the reference, blank when the comparison is unstable.
+ */
+public final class StreamBench {
+    /** The CSV's file name. */
+    public static final String CSV = "throughput.csv";
+    /** The CSV's first line. */
+    public static final String HEADER = "row,size,msgs_per_s,mb_per_s,segments,reference,ratio,spread,verdict";
+
+    private StreamBench() {
+    }
+
+    /**
+     * One row at one message length.
+     *
+     * @param row the row.
+     * @param size the message length.
+     * @param rate all its segments together, or null without figures.
+     * @param segments segments with figures.
+     * @param failure why it has no figures, or null.
+     * @param skipped whether it was skipped (its URI is refused by this build).
+     * @param ratio its per-segment ratios to its reference, or null.
+     */
+    public record Result(StreamRow row, int size, Rate rate, int segments, String failure, boolean skipped,
+                         SegmentRatio ratio) {
+        /**
+         * @return whether the row has figures.
+         */
+        public boolean ok() {
+            return rate != null && rate.nanos() > 0;
+        }
+
+        /**
+         * @return the CSV line.
+         */
+        public String csvLine() {
+            final String head = row.name() + "," + size + ",";
+            final String reference = row.reference() == null ? "" : row.reference();
+            if (!ok()) {
+                return head + ",,0," + reference + ",,," + (skipped ? "skipped" : "no figures");
+            }
+            final String compared = ratio == null ? ",,"
+                : (ratio.stable() ? SegmentRatio.format(ratio.median()) : "") + "," + ratio.spread() + ","
+                    + (ratio.stable() ? "stable" : "unstable: " + ratio.why());
+            return head + Math.round(rate.messagesPerSecond()) + ","
+                + String.format(Locale.ROOT, "%.1f", rate.megabytesPerSecond()) + "," + segments + "," + reference
+                + "," + compared;
+        }
+    }
+
+    /**
+     * Runs rows.
+     *
+     * @param settings times and lengths.
+     * @param rows the rows, in the order to report them.
+     * @param directory where {@code throughput.csv} goes; made if absent.
+     * @param progress where progress lines go; null for none.
+     * @return the results, row by row and length by length.
+     * @throws UncheckedIOException when the file cannot be written.
+     */
+    public static List<Result> run(final StreamSettings settings, final List<StreamRow> rows, final Path directory,
+                                   final PrintStream progress) {
+        return run(settings, rows, directory, progress, null);
+    }
+
+    /**
+     * Opens a throughput row for an interleaved run.
+     */
+    @FunctionalInterface
+    interface Opener {
+        /**
+         * @param row the row.
+         * @param settings times.
+         * @param progress the row's progress lines.
+         * @return the row, ready to warm up.
+         * @throws IllegalArgumentException when its URI is refused (the row is skipped).
+         */
+        StreamContender open(StreamRow row, StreamSettings settings, Progress progress);
+    }
+
+    /**
+     * Runs rows, each opened by {@code opener} (the real rows when null).
+     */
+    static List<Result> run(final StreamSettings settings, final List<StreamRow> rows, final Path directory,
+                            final PrintStream progress, final Opener opener) {
+        try {
+            Files.createDirectories(directory);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot make the output directory " + directory + ": " + e.getMessage(), e);
+        }
+        final Progress lines = new Progress(progress);
+        lines.line(String.format(Locale.ROOT, "throughput: %d rows; %s", rows.size(), settings.describe()));
+        final List<String> names = StreamRow.ALL.stream().filter(rows::contains).map(StreamRow::name).toList();
+        final List<List<String>> groups = Interleaving.groups(names, name -> StreamRow.named(name).references());
+        final Map<String, Result> results = new HashMap<>();
+        final Map<String, double[]> rates = new HashMap<>();
+        try (Rows real = new Rows(lines)) {
+            final Opener open = opener != null ? opener : real;
+            int index = 0;
+            for (final List<String> group : groups) {
+                lines.group(++index, groups.size(), "throughput " + String.join(", ", group));
+                runGroup(group, settings, open, lines, results, rates);
+            }
+        }
+        final List<Result> ordered = new ArrayList<>();
+        for (final StreamRow row : rows) {
+            for (final int size : settings.sizes()) {
+                Result result = results.get(key(row.name(), size));
+                final Result reference = row.reference() == null ? null : results.get(key(row.reference(), size));
+                if (result.ok() && reference != null && reference.ok()) {
+                    result = new Result(row, size, result.rate(), result.segments(), null, false,
+                        SegmentRatio.of(rates.get(key(row.name(), size)), rates.get(key(row.reference(), size))));
+                }
+                ordered.add(result);
+            }
+        }
+        try {
+            final List<String> csv = new ArrayList<>();
+            csv.add(HEADER);
+            ordered.forEach(result -> csv.add(result.csvLine()));
+            Files.write(directory.resolve(CSV), csv, StandardCharsets.UTF_8);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot write " + directory.resolve(CSV) + ": " + e.getMessage(), e);
+        }
+        return ordered;
+    }
+
+    private static String key(final String row, final int size) {
+        return row + "@" + size;
+    }
+
+    private static void runGroup(final List<String> group, final StreamSettings settings, final Opener opener,
+                                 final Progress lines, final Map<String, Result> results,
+                                 final Map<String, double[]> rates) {
+        final Map<String, StreamContender> open = new LinkedHashMap<>();
+        final Map<String, String> failed = new HashMap<>();
+        final Map<String, Boolean> skipped = new HashMap<>();
+        try {
+            for (final String name : group) {
+                final StreamRow row = StreamRow.named(name);
+                final Progress rowLines = lines.forRow(name);
+                try {
+                    final StreamContender contender = opener.open(row, settings, rowLines);
+                    open.put(name, contender);
+                    contender.warmUp(settings.sizes().get(0));
+                } catch (final IllegalArgumentException e) {
+                    close(open.remove(name));
+                    failed.put(name, "its URI is refused by this build: " + sentence(e));
+                    skipped.put(name, true);
+                    rowLines.line("skipped: " + failed.get(name));
+                } catch (final RuntimeException | LinkageError e) {
+                    close(open.remove(name));
+                    failed.put(name, sentence(e));
+                    rowLines.line("no figures: " + failed.get(name));
+                }
+            }
+            for (final int size : settings.sizes()) {
+                final Map<String, Rate> pooled = new HashMap<>();
+                final Map<String, Integer> counted = new HashMap<>();
+                for (final String name : group) {
+                    final double[] none = new double[settings.segments()];
+                    Arrays.fill(none, Double.NaN);
+                    rates.put(key(name, size), none);
+                    pooled.put(name, Rate.NONE);
+                    counted.put(name, 0);
+                }
+                final StringBuilder round = new StringBuilder();
+                for (final Interleaving.Slot slot : Interleaving.schedule(group, settings.segments())) {
+                    final StreamContender contender = open.get(slot.row());
+                    if (contender != null) {
+                        try {
+                            final Rate rate = contender.segment(size);
+                            if (rate.messages() > 0) {
+                                rates.get(key(slot.row(), size))[slot.round()] = rate.messagesPerSecond();
+                                counted.merge(slot.row(), 1, Integer::sum);
+                            }
+                            pooled.merge(slot.row(), rate, Rate::plus);
+                            round.append(String.format(Locale.ROOT, "  %s %s", slot.row(),
+                                perSecond(rate.messagesPerSecond())));
+                        } catch (final RuntimeException | LinkageError e) {
+                            close(open.remove(slot.row()));
+                            failed.put(slot.row(), sentence(e));
+                            lines.forRow(slot.row()).line("no figures: " + failed.get(slot.row()));
+                        }
+                    }
+                    if (slot.row().equals(group.get(group.size() - 1)) && !round.isEmpty()) {
+                        lines.line(String.format(Locale.ROOT, "%s, round %d/%d, msgs/s:%s", bytes(size),
+                            slot.round() + 1, settings.segments(), round));
+                        round.setLength(0);
+                    }
+                }
+                for (final String name : group) {
+                    final StreamRow row = StreamRow.named(name);
+                    results.put(key(name, size), failed.containsKey(name) || pooled.get(name).messages() == 0
+                        ? new Result(row, size, null, 0, failed.getOrDefault(name, "no message arrived"),
+                            skipped.getOrDefault(name, false), null)
+                        : new Result(row, size, pooled.get(name), counted.get(name), null, false, null));
+                }
+            }
+        } finally {
+            open.values().forEach(StreamBench::close);
+        }
+    }
+
+    /** The real rows: C rows run stream.c (compiled on the first one, removed at the end), the others a producer. */
+    private static final class Rows implements Opener, AutoCloseable {
+        private final Progress lines;
+        private CLimits limits;
+
+        Rows(final Progress lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public StreamContender open(final StreamRow row, final StreamSettings settings, final Progress progress) {
+            if (row.kind() != RowKind.LIMIT) {
+                return StreamSession.open(row, settings, progress);
+            }
+            if (limits == null) {
+                lines.line("compiling stream.c with gcc -O2");
+                limits = CLimits.prepare(CLimits.STREAM);
+            }
+            return StreamContender.c(limits, row.variant(), settings);
+        }
+
+        @Override
+        public void close() {
+            if (limits != null) {
+                limits.close();
+            }
+        }
+    }
+
+    private static void close(final StreamContender contender) {
+        if (contender != null) {
+            try {
+                contender.close();
+            } catch (final RuntimeException e) {
+                System.err.println("bench: closing a throughput row: " + e.getMessage());
+            }
+        }
+    }
+
+    private static String sentence(final Throwable e) {
+        final String message = e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
+        final String line = message.strip().replace(System.lineSeparator(), " ").replace('\n', ' ');
+        return line.endsWith(".") ? line : line + ".";
+    }
+
+    /**
+     * @param size a length in bytes.
+     * @return it as {@code 32 B}, {@code 4 KiB}, {@code 64 KiB}.
+     */
+    static String bytes(final int size) {
+        return size >= 1024 && size % 1024 == 0 ? size / 1024 + " KiB" : size + " B";
+    }
+
+    /**
+     * @param perSecond a rate.
+     * @return it as {@code 24.1 M}, {@code 310 k} or {@code 812}.
+     */
+    static String perSecond(final double perSecond) {
+        if (Double.isNaN(perSecond)) {
+            return "-";
+        }
+        return perSecond >= 1e6 ? String.format(Locale.ROOT, "%.2f M", perSecond / 1e6)
+            : perSecond >= 1e3 ? String.format(Locale.ROOT, "%.0f k", perSecond / 1e3)
+            : String.format(Locale.ROOT, "%.0f", perSecond);
+    }
+
+    /**
+     * Prints the table: for each row and length, messages and megabytes per second (all segments pooled) and the
+     * median per-segment ratio to the row's C reference with its spread, or "unstable" and why; then one line per
+     * row without figures.
+     *
+     * @param results the results of {@link #run}.
+     * @param out where.
+     */
+    public static void print(final List<Result> results, final PrintStream out) {
+        out.printf(Locale.ROOT, "%-17s %-6s %7s %10s %9s  %s%n", "row", "kind", "size", "msgs/s", "MB/s",
+            "vs C (median of per-segment ratios, spread min-max)");
+        for (final Result result : results) {
+            final StreamRow row = result.row();
+            if (!result.ok()) {
+                out.printf(Locale.ROOT, "%-17s %-6s %7s %10s %9s  %s%n", row.name(), row.kind().label(),
+                    bytes(result.size()), "-", "-",
+                    result.skipped() ? "skipped (see below)" : "no figures (see below)");
+                continue;
+            }
+            final SegmentRatio ratio = result.ratio();
+            final String versus = ratio == null ? ""
+                : ratio.stable() ? String.format(Locale.ROOT, "%sx (%s, %d segments)  %s",
+                    SegmentRatio.format(ratio.median()), ratio.spread(), ratio.segments(), row.reference())
+                : String.format(Locale.ROOT, "unstable (%s, %d segments): %s  %s", ratio.spread(), ratio.segments(),
+                    ratio.why(), row.reference());
+            out.printf(Locale.ROOT, "%-17s %-6s %7s %10s %9.1f  %s%n", row.name(), row.kind().label(),
+                bytes(result.size()), perSecond(result.rate().messagesPerSecond()),
+                result.rate().megabytesPerSecond(), versus);
+        }
+        final List<String> said = new ArrayList<>();
+        for (final Result result : results) {
+            final String line = result.row().name() + (result.skipped() ? " skipped: " : ": ") + result.failure();
+            if (!result.ok() && !said.contains(line)) {
+                said.add(line);
+                out.println(line);
+            }
+        }
+    }
+
+    /**
+     * @param results the results of {@link #run}.
+     * @return whether a row that was not skipped has no figures.
+     */
+    public static boolean failed(final List<Result> results) {
+        return results.stream().anyMatch(result -> !result.ok() && !result.skipped());
+    }
+
+    /**
+     * Runs the throughput table from the bench module's own class path.
+     *
+     * <pre>
+     * StreamBench [--quick] [--out DIR] [ROW ...]
+     * </pre>
+     *
+     * @param args options and, optionally, row names (all rows when none).
+     */
+    public static void main(final String[] args) {
+        boolean quick = false;
+        Path out = Path.of("bench-results");
+        final List<StreamRow> rows = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--out" -> out = Path.of(args[++i]);
+                default -> rows.add(StreamRow.named(args[i]));
+            }
+        }
+        final List<Result> results = run(quick ? StreamSettings.quick() : StreamSettings.full(),
+            rows.isEmpty() ? StreamRow.ALL : rows, out, System.err);
+        print(results, System.out);
+        System.exit(failed(results) ? 1 : 0);
+    }
+}
