@@ -23,8 +23,7 @@ final class ManyToOneStampedWriter extends StampedRingWriter {
      */
     ManyToOneStampedWriter(final StampedRing ring, final MemorySegment slot) {
         super(ring);
-        this.slot = slot;
-        StampedRing.LONG.setRelease(slot, (long) StampedRingDescriptor.CLAIM_POSITION_OFFSET, -1L);
+        this.slot = slot; // a predecessor's announcement stays until the first claim: the receiver may need it
     }
 
     @Override
