@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import org.agrona.BitUtil;
-import org.agrona.concurrent.AtomicBuffer;
 
 import dev.ipckit.ChannelException;
 import dev.ipckit.ChannelUri;
@@ -235,27 +234,22 @@ public final class MmapOptions {
     /**
      * Checks the options this URI gives against an existing file.
      *
-     * @param header the file's validated header.
+     * @param file the file's header as {@link RingFileDescriptor#checkHeader} validated it.
      * @param filePath the file, for messages.
      * @throws ChannelException naming the option with app=… file=… on a mismatch.
      */
-    void checkAgainst(final AtomicBuffer header, final String filePath) {
-        final int fileCapacity = header.getInt(RingFileDescriptor.CAPACITY_OFFSET);
-        if (capacityGiven && fileCapacity != capacity) {
-            throw mismatch(filePath, CAPACITY, capacity, fileCapacity);
+    void checkAgainst(final RingFileDescriptor.Layout file, final String filePath) {
+        if (capacityGiven && file.capacity() != capacity) {
+            throw mismatch(filePath, CAPACITY, capacity, file.capacity());
         }
-        final boolean fileMany =
-            (header.getInt(RingFileDescriptor.FLAGS_OFFSET) & RingFileDescriptor.FLAG_MANY_PRODUCERS) != 0;
-        if (producersGiven && fileMany != manyProducers) {
-            throw mismatch(filePath, PRODUCERS, manyProducers ? "many" : "one", fileMany ? "many" : "one");
+        if (producersGiven && file.manyProducers() != manyProducers) {
+            throw mismatch(filePath, PRODUCERS, manyProducers ? "many" : "one", file.manyProducers() ? "many" : "one");
         }
-        final int fileMax = header.getInt(RingFileDescriptor.MAX_MESSAGE_OFFSET);
-        if (maxMessageGiven && fileMax != maxMessage) {
-            throw mismatch(filePath, MAX_MESSAGE, maxMessage, fileMax);
+        if (maxMessageGiven && file.maxMessage() != maxMessage) {
+            throw mismatch(filePath, MAX_MESSAGE, maxMessage, file.maxMessage());
         }
-        final String fileWait = RingFileDescriptor.waitName(header);
-        if (waitGiven && !fileWait.equals(waitName)) {
-            throw mismatch(filePath, WAIT, waitName, fileWait);
+        if (waitGiven && !file.waitName().equals(waitName)) {
+            throw mismatch(filePath, WAIT, waitName, file.waitName());
         }
     }
 

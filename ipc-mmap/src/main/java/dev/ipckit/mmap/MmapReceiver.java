@@ -19,6 +19,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import dev.ipckit.ChannelClosedException;
 import dev.ipckit.ChannelException;
+import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.MessageHandler;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Receiver;
@@ -55,7 +56,10 @@ import dev.ipckit.spi.WakeupProvider;
  * A timed poll waits with the ring's {@link WaitMode}: an Agrona idle strategy for spin, yield, backoff and
  * sleep; for futex and wake-up providers, a few spins and yields, then the waiting-word protocol: publish
  * waiting, full fence, look at the ring once more, and only then sleep in the kernel, for at most
- * {@link #SLEEP_SLICE_NS} so that liveness is still checked. With a wake-up provider the waiter belongs to the
+ * {@link #SLEEP_SLICE_NS} so that liveness is still checked. The receiver publishes the ids a provider's waker
+ * needs (tid and token) only once its waiter exists, which for {@code wait=signal} means the signal is blocked in
+ * that thread and ignored by the process; a new receiver first clears what a dead one left (see
+ * {@link RingFileDescriptor#IDENTITY_SEQUENCE_OFFSET}). With a wake-up provider the waiter belongs to the
  * first thread that sleeps; another thread polling the same receiver backs off by parking instead, and
  * {@link #close()} releases the waiter only when called on its thread.
  *
@@ -98,6 +102,8 @@ public final class MmapReceiver implements Receiver {
     private int emptyPolls;
     private int waitLoops;
     private boolean sendersGone;
+    /** A sender found dead while others lived (its slot was reaped), 0 when none. */
+    private int deadSenderPid;
     private long stuckHead = -1;
     private long stuckSince;
     private long deadline;
@@ -126,13 +132,10 @@ public final class MmapReceiver implements Receiver {
         this.idle = waitMode.wakesReceiver() ? new KernelSleepIdleStrategy() : MmapSender.idleStrategy(waitMode);
         this.acceptFrom = this::isSenderPid;
 
-        final int tid = PosixProcess.gettid();
-        header.putInt(RingFileDescriptor.RECEIVER_PID_OFFSET, PosixProcess.getpid());
-        header.putInt(RingFileDescriptor.RECEIVER_TID_OFFSET, tid);
-        header.putInt(RingFileDescriptor.WAKE_TID_OFFSET, tid);
-        header.putInt(RingFileDescriptor.WAKE_TOKEN_OFFSET, 0);
+        // The wake-up tid and token stay clear (see open) until a waiter has blocked and ignored its signal.
+        header.putIntRelease(RingFileDescriptor.RECEIVER_PID_OFFSET, PosixProcess.getpid());
+        header.putInt(RingFileDescriptor.RECEIVER_TID_OFFSET, PosixProcess.gettid());
         header.putLong(RingFileDescriptor.RECEIVER_OPENED_OFFSET, System.currentTimeMillis());
-        header.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
         messagesReceived = header.getLong(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET);
         sleeps = header.getLong(RingFileDescriptor.SLEEPS_OFFSET);
         header.getAndAddInt(RingFileDescriptor.RECEIVER_OPENS_OFFSET, 1);
@@ -150,7 +153,7 @@ public final class MmapReceiver implements Receiver {
     public static MmapReceiver open(final MmapOptions options) {
         final RingFile file = RingFile.open(options);
         try {
-            if (!file.tryLock(RingFileDescriptor.RECEIVER_LOCK_BYTE, PosixMemory.F_WRLCK)) {
+            if (file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE) || !clearIdentityAndLock(file)) {
                 final int pid = file.header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET);
                 throw new ChannelException("'" + options.uri().uri() + "' already has a receiver: process " + pid
                     + " holds the receiver lock of " + file.path + "; a ring has one receiver at a time. Close that "
@@ -171,6 +174,23 @@ public final class MmapReceiver implements Receiver {
             file.close();
             throw e;
         }
+    }
+
+    /**
+     * Under the OPEN lock, with the receiver lock free: clears what a dead predecessor left for senders to act on (a
+     * stale waiting word, its wake-up tid and token), bumps the identity sequence, and only then takes the receiver
+     * lock, so that a sender that finds the lock held never signals the predecessor's ids (see
+     * {@code MmapSender.signalReceiver}). This receiver publishes its own ids once its waiter has blocked the signal.
+     *
+     * @return whether the receiver lock was taken.
+     */
+    private static boolean clearIdentityAndLock(final RingFile file) {
+        final UnsafeBuffer header = file.header;
+        header.putIntVolatile(RingFileDescriptor.WAITING_OFFSET, 0);
+        header.putIntVolatile(RingFileDescriptor.WAKE_TID_OFFSET, 0);
+        header.putIntVolatile(RingFileDescriptor.WAKE_TOKEN_OFFSET, 0);
+        header.getAndAddInt(RingFileDescriptor.IDENTITY_SEQUENCE_OFFSET, 1); // a full fence before the lock is taken
+        return file.tryLock(RingFileDescriptor.RECEIVER_LOCK_BYTE, PosixMemory.F_WRLCK);
     }
 
     @Override
@@ -201,6 +221,9 @@ public final class MmapReceiver implements Receiver {
     /**
      * Waits in slices of at most {@link #SLEEP_SLICE_NS}; {@link #close()} from another thread while this call is in
      * progress ends it with a {@link ChannelClosedException} and releases the ring only once this call has left it.
+     * An interrupt of the waiting thread ends the wait, in every wait mode, with a
+     * {@link ChannelInterruptedException} and the interrupt status kept: at once while it spins, yields or parks,
+     * and at the end of the current kernel sleep (at most one slice) with futex and wake-up providers.
      */
     @Override
     public int poll(final MessageHandler handler, final int limit, final Duration timeout) {
@@ -216,6 +239,9 @@ public final class MmapReceiver implements Receiver {
             deadline = System.nanoTime() + timeoutNs;
             idle.reset();
             while (true) {
+                // the one check for every wait mode: Agrona's idle strategies return at once when interrupted, and a
+                // kernel sleep lasts at most one SLEEP_SLICE_NS
+                ChannelInterruptedException.checkInterrupt("poll", uri);
                 idle.idle(read); // futex and wake-up waits touch the header
                 read = poll(handler, limit); // throws ChannelClosedException once another thread closed this end
                 if (read > 0 || (++waitLoops & clockMask) == 0 && System.nanoTime() - deadline >= 0) {
@@ -409,7 +435,11 @@ public final class MmapReceiver implements Receiver {
                     && file.heldByOthers(slotOffset)) {
                     return; // its sender lives and will commit or abort
                 }
-                RingRepair.pad(buffer, index, -length); // its sender is gone: skip the claim
+                final int contiguous = (int) Math.min(Math.max(tail - head, 0), capacity - index);
+                if (contiguous >= HEADER_LENGTH) { // else positions another process wrote: checkPositions reports them
+                    RingRepair.pad(buffer, index, RingRepair.bounded(BitUtil.align(-(long) length, ALIGNMENT),
+                        contiguous)); // its sender is gone: skip the claim
+                }
                 return;
             }
         }
@@ -432,11 +462,13 @@ public final class MmapReceiver implements Receiver {
         try {
             for (int slot = 0; slot < RingFileDescriptor.MAX_SENDERS; slot++) {
                 final int slotOffset = RingFileDescriptor.slotOffset(slot);
-                if (header.getIntVolatile(slotOffset + RingFileDescriptor.SLOT_PID) != 0
+                final int pid = header.getIntVolatile(slotOffset + RingFileDescriptor.SLOT_PID);
+                if (pid != 0 && header.getIntVolatile(slotOffset + RingFileDescriptor.SLOT_TID) != 0
                     && !file.heldByOthers(slotOffset)) {
                     header.putInt(slotOffset + RingFileDescriptor.SLOT_TID, 0);
                     header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_PID, 0);
                     header.getAndAddInt(RingFileDescriptor.DEATHS_OFFSET, 1);
+                    deadSenderPid = pid;
                     found = true;
                 }
             }
@@ -451,17 +483,31 @@ public final class MmapReceiver implements Receiver {
         return corrupt;
     }
 
+    /**
+     * Every sender is gone: they closed, or at least one died (a slot still has a pid and a tid, which a closing
+     * sender clears, or a dead sender was reaped earlier in this session).
+     */
     private PeerGoneException sendersGoneException() {
-        final int pid = header.getIntVolatile(RingFileDescriptor.LAST_SENDER_PID_OFFSET);
-        if (manyProducers) {
-            return new PeerGoneException(PeerGoneException.Reason.CLOSED, pid, "every sender of '" + uri + "' has gone (the last to open was process " + pid
-                + "), and every message they committed to " + file.path + " was delivered");
+        final int lastPid = header.getIntVolatile(RingFileDescriptor.LAST_SENDER_PID_OFFSET);
+        int diedPid = deadSenderPid;
+        for (int slot = 0; slot < RingFileDescriptor.MAX_SENDERS && diedPid == 0; slot++) {
+            final int slotOffset = RingFileDescriptor.slotOffset(slot);
+            if (header.getIntVolatile(slotOffset + RingFileDescriptor.SLOT_TID) != 0) {
+                diedPid = header.getIntVolatile(slotOffset + RingFileDescriptor.SLOT_PID);
+            }
         }
-        final boolean died = header.getIntVolatile(RingFileDescriptor.slotOffset(0) + RingFileDescriptor.SLOT_PID) != 0;
-        return new PeerGoneException(died ? PeerGoneException.Reason.DIED : PeerGoneException.Reason.CLOSED, pid,
-            "the sender of '" + uri + "' (process " + pid + ") "
-            + (died ? "died (its lock on " + file.path + " is gone)" : "closed its end") + ", and every message it "
-            + "committed was delivered");
+        if (diedPid != 0) {
+            return new PeerGoneException(PeerGoneException.Reason.DIED, diedPid, (manyProducers
+                ? "every sender of '" + uri + "' has gone, and one of them (process " + diedPid + ") died"
+                : "the sender of '" + uri + "' (process " + diedPid + ") died") + ": its lock on " + file.path
+                + " went without a close; every message committed before was delivered, and one it had not "
+                + "committed is lost");
+        }
+        return new PeerGoneException(PeerGoneException.Reason.CLOSED, lastPid, manyProducers
+            ? "every sender of '" + uri + "' closed its end (the last to open was process " + lastPid
+                + "), and every message they committed to " + file.path + " was delivered"
+            : "the sender of '" + uri + "' (process " + lastPid + ") closed its end, and every message it committed "
+                + "was delivered");
     }
 
     private boolean isSenderPid(final int pid) {

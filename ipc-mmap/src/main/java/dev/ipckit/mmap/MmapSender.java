@@ -21,6 +21,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import dev.ipckit.ChannelClosedException;
 import dev.ipckit.ChannelException;
+import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Sender;
 import dev.ipckit.posix.PosixFutex;
@@ -35,7 +36,10 @@ import dev.ipckit.spi.WakeupProvider;
  *
  * <p>{@link #offer(DirectBuffer, int, int)} claims space, copies the payload and commits it: no allocation, no
  * lock and no system call. With {@code wait=futex} or a wake-up provider it then fences and reads the
- * receiver's waiting word, and makes the one wake-up system call only when the receiver sleeps.
+ * receiver's waiting word, and makes the one wake-up system call only when the receiver sleeps. A provider's
+ * wake-up (a signal for {@code wait=signal}) goes only to the live receiver: the sender tests the receiver's role
+ * lock before it sends, and signals only ids published by that lock's holder (tgkill after the lock test rather
+ * than pidfd_send_signal; the reason is given at {@code signalReceiver}).
  *
  * <h2>Zero-copy sends</h2>
  * A message can be written in place:
@@ -108,7 +112,7 @@ public final class MmapSender implements Sender {
         this.tailPositionIndex = file.capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
 
         final int previousPid = header.getInt(slotOffset + RingFileDescriptor.SLOT_PID);
-        if (previousPid != 0) {
+        if (previousPid != 0 && header.getInt(slotOffset + RingFileDescriptor.SLOT_TID) != 0) {
             header.getAndAddInt(RingFileDescriptor.DEATHS_OFFSET, 1); // it died holding the slot: count it
         }
         final int generation = RingFileDescriptor.nextGeneration(
@@ -206,12 +210,16 @@ public final class MmapSender implements Sender {
             return true;
         } catch (final InternalError e) {
             throw fault(e);
+        } catch (final IllegalStateException | IndexOutOfBoundsException e) {
+            throw tampered(e);
         }
     }
 
     /**
      * Waits with the ring's idle strategy; {@link #close()} from another thread while this call is in progress ends
-     * it with a {@link ChannelClosedException} and releases the ring only once this call has left it.
+     * it with a {@link ChannelClosedException} and releases the ring only once this call has left it. An interrupt of
+     * the waiting thread ends the wait at once with a {@link ChannelInterruptedException}, the interrupt status kept
+     * and nothing written.
      */
     @Override
     public boolean offer(final DirectBuffer source, final int offset, final int length, final Duration timeout) {
@@ -229,6 +237,8 @@ public final class MmapSender implements Sender {
             final long deadline = System.nanoTime() + timeoutNs;
             idle.reset();
             while (true) {
+                // the one check for every wait mode: Agrona's idle strategies return at once when interrupted
+                ChannelInterruptedException.checkInterrupt("offer", uri);
                 idle.idle(0);
                 if (gate.isClosed()) {
                     throw ChannelClosedException.of("sender", uri); // closed by another thread while waiting
@@ -247,6 +257,8 @@ public final class MmapSender implements Sender {
             }
         } catch (final InternalError e) {
             throw fault(e);
+        } catch (final IllegalStateException | IndexOutOfBoundsException e) {
+            throw tampered(e);
         } finally {
             if (gate.endWait()) {
                 release();
@@ -284,6 +296,8 @@ public final class MmapSender implements Sender {
             return index;
         } catch (final InternalError e) {
             throw fault(e);
+        } catch (final IndexOutOfBoundsException e) {
+            throw tampered(e);
         }
     }
 
@@ -311,11 +325,14 @@ public final class MmapSender implements Sender {
             count(claimLength);
         } catch (final InternalError e) {
             throw fault(e);
+        } catch (final IllegalStateException | IndexOutOfBoundsException e) {
+            throw tampered(e);
         }
     }
 
     /**
-     * Gives a claimed message up; the receiver skips it.
+     * Gives a claimed message up; the receiver skips it. On a producers=many ring the claim may have held back
+     * messages other senders committed after it, so a sleeping receiver is woken as after a commit.
      *
      * @param index the value {@link #tryClaim(int)} returned.
      * @throws IllegalArgumentException when {@code index} is not the open claim.
@@ -325,8 +342,13 @@ public final class MmapSender implements Sender {
         claimIndex = -1;
         try {
             ring.abort(index);
+            if (wakesReceiver) {
+                wakeIfWaiting(); // what others committed behind the claim is readable now
+            }
         } catch (final InternalError e) {
             throw fault(e);
+        } catch (final IllegalStateException | IndexOutOfBoundsException e) {
+            throw tampered(e);
         }
     }
 
@@ -366,14 +388,51 @@ public final class MmapSender implements Sender {
             && header.compareAndSetInt(RingFileDescriptor.WAITING_OFFSET, 1, 0)) {
             if (futex) {
                 header.getAndAddInt(RingFileDescriptor.FUTEX_OFFSET, 1);
-                PosixFutex.wake(file.futexWord, 1);
-            } else {
-                waker.wake(header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET),
-                    header.getIntVolatile(RingFileDescriptor.WAKE_TID_OFFSET),
-                    header.getIntVolatile(RingFileDescriptor.WAKE_TOKEN_OFFSET));
+                PosixFutex.wake(file.futexWord, 1); // a word in this file: it reaches only threads waiting on it
+                header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_WAKEUPS, ++wakeups);
+            } else if (signalReceiver()) {
+                header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_WAKEUPS, ++wakeups);
             }
-            header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_WAKEUPS, ++wakeups);
         }
+    }
+
+    /**
+     * Sends the wake-up to the ids the receiver published, only when they belong to the live receiver: a signal
+     * sent to a dead receiver's ids could reach whatever process now has its pid (SIGRTMIN+4 terminates a process
+     * that does not handle it).
+     *
+     * <ol>
+     *   <li>read the identity sequence, then the wake-up tid (acquire), token and pid. A receiver publishes its
+     *       token and then its tid only after its wake-up provider blocked and ignored the signal, so a non-zero
+     *       tid means the ids can be signalled;</li>
+     *   <li>test the receiver lock (one fcntl, F_OFD_GETLK; the wake path makes a system call anyway). Free: the
+     *       receiver died or closed, and nothing is sent;</li>
+     *   <li>read the sequence again. A new receiver bumps it, having cleared the old ids, before it takes the lock;
+     *       so when the lock was held and the sequence is unchanged, the ids read in step 1 are the lock holder's.</li>
+     * </ol>
+     * What is left is a receiver that dies between step 2 and the tgkill, whose pid and thread id are both taken
+     * by one new thread within those microseconds. {@code pidfd_send_signal} would not close that gap: it signals
+     * a process, not the thread that sleeps, thread pidfds need Linux 6.9, and a pidfd opened from a pid read in
+     * the header names whatever process has that pid at the time it is opened, which is the same question again.
+     * The lock test is what makes the target the live receiver.
+     *
+     * @return whether a wake-up was sent.
+     */
+    private boolean signalReceiver() {
+        final int sequence = header.getIntVolatile(RingFileDescriptor.IDENTITY_SEQUENCE_OFFSET);
+        final int tid = header.getIntVolatile(RingFileDescriptor.WAKE_TID_OFFSET);
+        final int token = header.getIntVolatile(RingFileDescriptor.WAKE_TOKEN_OFFSET);
+        final int pid = header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET);
+        if (tid <= 0 || pid <= 0 || token == 0) {
+            return false; // no receiver published ids it can be woken by: it is not asleep through the provider
+        }
+        if (!file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)) {
+            return false; // it died or closed: its ids may be a stranger's by now
+        }
+        if (header.getIntVolatile(RingFileDescriptor.IDENTITY_SEQUENCE_OFFSET) != sequence) {
+            return false; // a new receiver holds the lock; these ids were its predecessor's
+        }
+        return waker.wake(pid, tid, token);
     }
 
     private void checkReceiverNotClosed() {
@@ -429,6 +488,10 @@ public final class MmapSender implements Sender {
     private ChannelException fault(final InternalError e) {
         faulted = true;
         return file.faulted(e);
+    }
+
+    private ChannelException tampered(final RuntimeException e) {
+        return file.tampered(e);
     }
 
     @Override
@@ -516,31 +579,38 @@ public final class MmapSender implements Sender {
         }
     }
 
+    /**
+     * Leaves the ring. The slot's tid is cleared first (a slot with a pid and no tid is a sender that closed, not one
+     * that died), the role locks are released before the receiver is told (so that the lock test it makes next sees
+     * this sender gone), and the pid stays in the slot until after the wake-up, since a receiver sleeping through a
+     * wake-up provider takes wake-ups only from the pids in the slots.
+     */
     private void leave() {
         if (claimIndex >= 0) {
             ring.abort(claimIndex);
             claimIndex = -1;
         }
+        final int pid = PosixProcess.getpid();
         final boolean locked = lockOpenForClose();
         try {
-            header.putInt(slotOffset + RingFileDescriptor.SLOT_TID, 0);
-            header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_PID, 0);
+            header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_TID, 0);
             if (locked && options.unlinkOnClose() && !file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)
                 && !file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)) {
                 file.unlinkIfSame();
             }
-            // release the role before telling the receiver, so that the lock test it makes next sees us gone
             file.unlock(RingFileDescriptor.slotOffset(slot));
             file.unlock(RingFileDescriptor.SENDER_LOCK_BYTE);
             header.getAndAddInt(RingFileDescriptor.SENDER_EVENTS_OFFSET, 1);
         } finally {
             if (locked) {
-                file.unlockOpen();
+                file.unlockOpen(); // before the wake-up: the woken receiver takes the OPEN lock to settle the ring
             }
         }
         if (wakesReceiver) {
             wakeIfWaiting();
         }
+        // pid and tid as one word: clears this sender's pid, never that of a sender that took the slot meanwhile
+        header.compareAndSetLong(slotOffset + RingFileDescriptor.SLOT_PID, pid & 0xFFFF_FFFFL, 0L);
     }
 
     private boolean lockOpenForClose() {

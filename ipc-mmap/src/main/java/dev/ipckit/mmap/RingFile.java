@@ -4,18 +4,19 @@ import static dev.ipckit.mmap.RingFileDescriptor.HEADER_LENGTH;
 import static dev.ipckit.mmap.RingFileDescriptor.OPEN_LOCK_BYTE;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.ipckit.ChannelException;
+import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.FileStat;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.TemporaryFile;
 
 /**
  * One open, validated and mapped ring file, with the locks its end holds. Not thread-safe; owned by one end.
@@ -28,12 +29,7 @@ import dev.ipckit.posix.PosixProcess;
 final class RingFile {
     private static final int OPEN_FLAGS = PosixFiles.O_RDWR | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC
         | PosixFiles.O_NONBLOCK;
-    private static final int CREATE_FLAGS = PosixFiles.O_RDWR | PosixFiles.O_CREAT | PosixFiles.O_EXCL
-        | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC;
     private static final int PROT_RW = PosixMemory.PROT_READ | PosixMemory.PROT_WRITE;
-    private static final AtomicLong TEMPORARY_NAMES = new AtomicLong();
-    /** Suffix of the temporary files a creator builds before publishing them. */
-    static final String TEMPORARY_SUFFIX = ".ipckit-tmp";
 
     final String path;
     final int fd;
@@ -57,7 +53,7 @@ final class RingFile {
     private boolean closed;
 
     private RingFile(final String path, final int fd, final boolean created, final MemorySegment mapping,
-                     final FileStat stat) {
+                     final FileStat stat, final RingFileDescriptor.Layout layout) {
         this.path = path;
         this.fd = fd;
         this.created = created;
@@ -67,12 +63,12 @@ final class RingFile {
         this.deviceMinor = stat.deviceMinor();
         this.fileLength = mapping.byteSize();
         this.header = new UnsafeBuffer(mapping.address(), HEADER_LENGTH);
-        this.capacity = header.getInt(RingFileDescriptor.CAPACITY_OFFSET);
-        this.maxMessage = header.getInt(RingFileDescriptor.MAX_MESSAGE_OFFSET);
-        final int flags = header.getInt(RingFileDescriptor.FLAGS_OFFSET);
-        this.manyProducers = (flags & RingFileDescriptor.FLAG_MANY_PRODUCERS) != 0;
-        this.waitMode = WaitMode.ofCode((flags >>> RingFileDescriptor.WAIT_CODE_SHIFT) & 0xFF);
-        this.waitName = RingFileDescriptor.waitName(header);
+        // the values validated before mapping, never the header's again: another process may rewrite it any time
+        this.capacity = layout.capacity();
+        this.maxMessage = layout.maxMessage();
+        this.manyProducers = layout.manyProducers();
+        this.waitMode = layout.waitMode();
+        this.waitName = layout.waitName();
         this.ring = new UnsafeBuffer(mapping.address() + RingFileDescriptor.RING_OFFSET,
             capacity + RingFileDescriptor.TRAILER_LENGTH);
         this.futexWord = mapping.asSlice(RingFileDescriptor.FUTEX_OFFSET, 4);
@@ -93,6 +89,7 @@ final class RingFile {
             boolean created = false;
             if (fd == -Errno.ENOENT) {
                 if (!options.create()) {
+                    ChannelInterruptedException.checkInterrupt("open", options.uri().uri());
                     if (System.nanoTime() - deadline > 0) {
                         throw new ChannelException("timed out after " + options.timeout() + " waiting for " + path
                             + " to appear (create=false in '" + options.uri().uri() + "'): start the end that creates "
@@ -152,23 +149,16 @@ final class RingFile {
      */
     private static int createAndPublish(final MmapOptions options) {
         final String path = options.path();
-        final int slash = path.lastIndexOf('/');
-        final String temporary = (slash < 0 ? "" : path.substring(0, slash + 1)) + "." + path.substring(slash + 1) + "."
-            + PosixProcess.getpid() + "-" + TEMPORARY_NAMES.incrementAndGet() + TEMPORARY_SUFFIX;
-        final int fd = PosixFiles.tryOpen(temporary, CREATE_FLAGS, options.mode());
-        if (fd < 0) {
-            throw createFailure(path, temporary, -fd);
-        }
-        boolean published = false;
+        final TemporaryFile temporary = TemporaryFile.create(path, options.mode());
         try {
-            PosixFiles.fchmod(fd, options.mode()); // exactly the mode asked for, whatever the umask took away
+            final int fd = temporary.fd();
             final long length = RingFileDescriptor.fileLength(options.capacity());
             final int reserved = PosixFiles.tryFallocate(fd, 0, 0, length);
             if (reserved == -Errno.EOPNOTSUPP) {
                 PosixFiles.ftruncate(fd, length);
             } else if (reserved < 0) {
-                throw new NativeException("fallocate", "fd=" + fd + " (" + temporary + "), 0, 0, " + length, -reserved,
-                    -reserved == Errno.ENOSPC ? "no room for a " + length + "-byte ring in " + parent(path)
+                throw new NativeException("fallocate", "fd=" + fd + " (" + temporary.path() + "), 0, 0, " + length,
+                    -reserved, -reserved == Errno.ENOSPC ? "no room for a " + length + "-byte ring in " + parent(path)
                         + "; check 'df -h " + parent(path) + "', remove stale rings, or lower capacity" : null);
             }
             final MemorySegment headerMap = PosixMemory.mmap(fd, HEADER_LENGTH, PROT_RW, PosixMemory.MAP_SHARED, 0);
@@ -179,35 +169,10 @@ final class RingFile {
             } finally {
                 PosixMemory.munmap(headerMap);
             }
-            try {
-                PosixFiles.renameat2(temporary, path, PosixFiles.RENAME_NOREPLACE);
-                published = true;
-                return fd;
-            } catch (final NativeException e) {
-                if (e.errno() != Errno.EEXIST) {
-                    throw e;
-                }
-                return -Errno.EEXIST;
-            }
+            return temporary.publish() ? fd : -Errno.EEXIST;
         } finally {
-            if (!published) {
-                PosixFiles.tryUnlink(temporary);
-                PosixFiles.close(fd);
-            }
+            temporary.discard(); // unless published
         }
-    }
-
-    private static NativeException createFailure(final String path, final String temporary, final int errno) {
-        final String directory = parent(path);
-        final String sentence = switch (errno) {
-            case Errno.ENOENT -> "the directory " + directory + " does not exist; create it or name another";
-            case Errno.EACCES -> "cannot create a file in " + directory + "; check 'ls -ld " + directory
-                + "' (on /dev/shm, the sticky tmpfs directory, any user may create files)";
-            case Errno.ENOSPC -> directory + " is full; remove stale rings or lower capacity";
-            default -> null;
-        };
-        return new NativeException("open", NativeException.quote(temporary) + ", " + PosixFiles.openFlags(CREATE_FLAGS),
-            errno, sentence);
     }
 
     /**
@@ -226,19 +191,19 @@ final class RingFile {
                 + "; it is not an ipckit ring (or was truncated). Remove it or choose another name");
         }
         final MemorySegment headerMap = PosixMemory.mmap(fd, HEADER_LENGTH, PROT_RW, PosixMemory.MAP_SHARED, 0);
-        final long fileLength;
+        final RingFileDescriptor.Layout layout;
         try {
-            final UnsafeBuffer header = new UnsafeBuffer(headerMap.address(), HEADER_LENGTH);
-            RingFileDescriptor.checkHeader(header, stat.size(), path);
-            options.checkAgainst(header, path);
-            fileLength = header.getLong(RingFileDescriptor.FILE_LENGTH_OFFSET);
+            layout = RingFileDescriptor.checkHeader(new UnsafeBuffer(headerMap.address(), HEADER_LENGTH), stat.size(),
+                path);
         } finally {
             PosixMemory.munmap(headerMap);
         }
-        final MemorySegment mapping = PosixMemory.mmap(fd, fileLength, PROT_RW, PosixMemory.MAP_SHARED, 0);
-        final RingFile file = new RingFile(path, fd, created, mapping, stat);
+        options.checkAgainst(layout, path);
+        // exactly the validated length: every later index into it is bounded by the validated capacity
+        final MemorySegment mapping = PosixMemory.mmap(fd, layout.fileLength(), PROT_RW, PosixMemory.MAP_SHARED, 0);
+        final RingFile file = new RingFile(path, fd, created, mapping, stat, layout);
         try {
-            file.lockOpen(deadline, options);
+            file.lockOpen(deadline, options, true);
             if (!file.isLinkedAtPath()) {
                 file.unlockOpen();
                 PosixMemory.munmap(mapping);
@@ -281,11 +246,24 @@ final class RingFile {
     }
 
     /**
-     * Takes the OPEN lock, waiting up to the deadline; holders keep it for microseconds.
+     * Takes the OPEN lock, waiting up to the deadline; holders keep it for microseconds. For closing ends, which
+     * finish whatever the thread's interrupt status.
      */
     void lockOpen(final long deadline, final MmapOptions options) {
+        lockOpen(deadline, options, false);
+    }
+
+    /**
+     * Takes the OPEN lock, waiting up to the deadline.
+     *
+     * @param interruptible whether an interrupt ends the wait ({@link ChannelInterruptedException}): opens.
+     */
+    private void lockOpen(final long deadline, final MmapOptions options, final boolean interruptible) {
         int attempts = 0;
         while (!tryLockOpen()) {
+            if (interruptible) {
+                ChannelInterruptedException.checkInterrupt("open", options.uri().uri());
+            }
             if (System.nanoTime() - deadline > 0) {
                 throw new ChannelException("timed out after " + options.timeout() + " waiting for the open lock of "
                     + path + " (byte " + OPEN_LOCK_BYTE + "); another process holds it, perhaps stopped while opening "
@@ -403,6 +381,18 @@ final class RingFile {
         }
         return new ChannelException("a memory fault occurred in the mapping of " + path + " (" + fault.getMessage()
             + "); close this end", fault);
+    }
+
+    /**
+     * Turns what Agrona's ring code throws on a record or position it did not write (a claimed header rewritten, an
+     * index out of range) into a sentence: another process wrote to the ring.
+     *
+     * @param e what the ring code threw.
+     * @return the exception to throw.
+     */
+    ChannelException tampered(final RuntimeException e) {
+        return new ChannelException(path + " was written by something other than an ipckit end: the ring code met a "
+            + "record or position no end writes (" + e.getMessage() + "); close every end and remove the file", e);
     }
 
     private ChannelException shrunk(final long size, final Throwable cause) {

@@ -89,8 +89,8 @@ import dev.ipckit.ChannelException;
  *  | +12 Sender Events            | | +12 Wake-up TID              | +------------------------------+
  *  | +16 Deaths                   | | +16 Wake-up Token (signal)   |
  *  | +20 Last Sender PID          | | +24 Opened, epoch millis (8) |  Waiting word (384): int, 0|1
- *  | +24 Started, epoch millis (8)| +------------------------------+  Futex word (512): int, counter
- *  +------------------------------+
+ *  | +24 Started, epoch millis (8)| | +32 Identity Sequence        |  Futex word (512): int, counter
+ *  +------------------------------+ +------------------------------+
  *
  *  Sender slot i at 4096 + 128 * i
  *  +------------------------------+
@@ -219,6 +219,12 @@ public final class RingFileDescriptor {
     public static final int WAKE_TOKEN_OFFSET = WAKE_TID_OFFSET + 4;
     /** Receiver open time in epoch milliseconds, a long. */
     public static final int RECEIVER_OPENED_OFFSET = RECEIVER_OFFSET + 24;
+    /**
+     * Bumped by each new receiver before it takes the receiver lock, having cleared the wake-up tid and token of
+     * the one before; a sender signals only ids it read between two equal reads of this word around its lock
+     * test (see {@code MmapSender}), so that it never signals a dead receiver's ids on a new receiver's lock.
+     */
+    public static final int IDENTITY_SEQUENCE_OFFSET = RECEIVER_OFFSET + 32;
 
     /** The receiver's waiting word: 1 while it sleeps or is about to, an int. */
     public static final int WAITING_OFFSET = RECEIVER_OFFSET + LINE_PAIR;
@@ -372,14 +378,31 @@ public final class RingFileDescriptor {
     }
 
     /**
-     * Checks a mapped header against the file's real size. Nothing past the header needs to be mapped.
+     * The static fields of a header as one validation read them: each field read once, checked, and then used by
+     * the end as it is here, never read again from the file (another process may rewrite the header at any time).
+     *
+     * @param capacity the ring capacity, a power of two in {@link #MIN_CAPACITY}..{@link #MAX_CAPACITY}.
+     * @param maxMessage the longest message, 0..{@link #maxMessageLimit(int)}.
+     * @param manyProducers producers=many.
+     * @param waitMode the wait mode the code names.
+     * @param waitName the wait mode's name (a provider's name for {@link WaitMode#PROVIDER}).
+     * @param fileLength {@link #fileLength(int)} of the capacity, equal to the file's size: the whole mapping.
+     */
+    public record Layout(int capacity, int maxMessage, boolean manyProducers, WaitMode waitMode, String waitName,
+                         long fileLength) {
+    }
+
+    /**
+     * Checks a mapped header against the file's real size, reading each field once. Nothing past the header needs
+     * to be mapped.
      *
      * @param header the first {@link #HEADER_LENGTH} bytes of the file.
      * @param fileSize the size fstat reports.
      * @param path the file, for messages.
+     * @return the validated values, to be used instead of the header's from now on.
      * @throws ChannelException naming the file and both values ({@code app=… file=…}) on any mismatch.
      */
-    public static void checkHeader(final AtomicBuffer header, final long fileSize, final String path) {
+    public static Layout checkHeader(final AtomicBuffer header, final long fileSize, final String path) {
         final int version = header.getIntVolatile(VERSION_OFFSET);
         final long magic = header.getLong(MAGIC_OFFSET);
         if (magic != MAGIC) {
@@ -411,11 +434,16 @@ public final class RingFileDescriptor {
                 + "-byte ring (capacity=" + capacity + "): size app=" + fileLength + " file=" + fileSize
                 + "; the file was truncated or extended by something else. Remove it");
         }
-        final int waitCode = (header.getInt(FLAGS_OFFSET) >>> WAIT_CODE_SHIFT) & 0xFF;
+        final int flags = header.getInt(FLAGS_OFFSET);
+        final int waitCode = (flags >>> WAIT_CODE_SHIFT) & 0xFF;
         if (waitCode >= WaitMode.values().length) {
             throw new ChannelException(path + " is corrupt: wait code file=" + waitCode
                 + " is unknown; remove the file");
         }
+        // the name matters only to find a provider (WaitMode.PROVIDER) and to compare with wait=: read once, too
+        final WaitMode waitMode = WaitMode.ofCode(waitCode);
+        final String waitName = waitName(header);
+        return new Layout(capacity, maxMessage, (flags & FLAG_MANY_PRODUCERS) != 0, waitMode, waitName, fileLength);
     }
 
     /**
@@ -490,8 +518,8 @@ public final class RingFileDescriptor {
         final byte[] bytes = new byte[WAIT_NAME_LENGTH];
         header.getBytes(WAIT_NAME_OFFSET, bytes);
         int length = 0;
-        while (length < bytes.length && bytes[length] != 0) {
-            length++;
+        while (length < bytes.length && bytes[length] > ' ' && bytes[length] < 0x7F) {
+            length++; // stops at the NUL, or at anything not printable ASCII that another program wrote
         }
         return new String(bytes, 0, length, StandardCharsets.US_ASCII);
     }

@@ -20,7 +20,7 @@ import dev.ipckit.posix.FileStat;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixMemory;
-import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.TemporaryFile;
 
 /**
  * A read-only view of a ring file that takes no role: for {@code ipckit stat} and {@code ipckit gc}, in the
@@ -46,15 +46,18 @@ public final class RingFileInspector implements AutoCloseable {
     private final MemorySegment mapping;
     private final UnsafeBuffer header;
     private final UnsafeBuffer ring;
+    private final RingFileDescriptor.Layout layout;
     private final int capacity;
     private boolean closed;
 
-    private RingFileInspector(final String path, final int fd, final MemorySegment mapping) {
+    private RingFileInspector(final String path, final int fd, final RingFileDescriptor.Layout layout,
+                              final MemorySegment mapping) {
         this.path = path;
         this.fd = fd;
         this.mapping = mapping;
+        this.layout = layout;
         this.header = new UnsafeBuffer(mapping.address(), HEADER_LENGTH);
-        this.capacity = header.getInt(RingFileDescriptor.CAPACITY_OFFSET);
+        this.capacity = layout.capacity(); // validated; the header's may have been rewritten since
         this.ring = new UnsafeBuffer(mapping.address() + RingFileDescriptor.RING_OFFSET,
             capacity + RingFileDescriptor.TRAILER_LENGTH);
     }
@@ -83,16 +86,15 @@ public final class RingFileInspector implements AutoCloseable {
             }
             final MemorySegment headerMap = PosixMemory.mmap(fd, HEADER_LENGTH, PosixMemory.PROT_READ,
                 PosixMemory.MAP_SHARED, 0);
-            final long fileLength;
+            final RingFileDescriptor.Layout layout;
             try {
-                final UnsafeBuffer h = new UnsafeBuffer(headerMap.address(), HEADER_LENGTH);
-                RingFileDescriptor.checkHeader(h, stat.size(), path);
-                fileLength = h.getLong(RingFileDescriptor.FILE_LENGTH_OFFSET);
+                layout = RingFileDescriptor.checkHeader(new UnsafeBuffer(headerMap.address(), HEADER_LENGTH),
+                    stat.size(), path);
             } finally {
                 PosixMemory.munmap(headerMap);
             }
-            return new RingFileInspector(path, fd,
-                PosixMemory.mmap(fd, fileLength, PosixMemory.PROT_READ, PosixMemory.MAP_SHARED, 0));
+            return new RingFileInspector(path, fd, layout,
+                PosixMemory.mmap(fd, layout.fileLength(), PosixMemory.PROT_READ, PosixMemory.MAP_SHARED, 0));
         } catch (final RuntimeException | Error e) {
             PosixFiles.close(fd);
             throw e;
@@ -144,10 +146,8 @@ public final class RingFileInspector implements AutoCloseable {
             header.getIntVolatile(RingFileDescriptor.RECEIVER_TID_OFFSET),
             held(RingFileDescriptor.RECEIVER_LOCK_BYTE),
             header.getIntVolatile(RingFileDescriptor.WAKE_TOKEN_OFFSET));
-        final int flags = header.getInt(RingFileDescriptor.FLAGS_OFFSET);
         return new Stat(path, header.getIntVolatile(RingFileDescriptor.VERSION_OFFSET), capacity,
-            header.getInt(RingFileDescriptor.MAX_MESSAGE_OFFSET), (flags & RingFileDescriptor.FLAG_MANY_PRODUCERS) != 0,
-            RingFileDescriptor.waitName(header), header.getInt(RingFileDescriptor.CREATOR_PID_OFFSET),
+            layout.maxMessage(), layout.manyProducers(), layout.waitName(), header.getInt(RingFileDescriptor.CREATOR_PID_OFFSET),
             header.getLong(RingFileDescriptor.CREATED_OFFSET),
             header.getIntVolatile(RingFileDescriptor.SESSION_NUMBER_OFFSET),
             header.getLongVolatile(RingFileDescriptor.SESSION_STARTED_OFFSET),
@@ -228,8 +228,9 @@ public final class RingFileInspector implements AutoCloseable {
     }
 
     /**
-     * Removes the temporary files that creators killed before publishing left in a directory: files named
-     * {@code .NAME.PID-N.ipckit-tmp} whose process no longer exists.
+     * Removes the temporary files that creators killed before publishing left in a directory (rings and doorbells
+     * alike: see {@link TemporaryFile}): files named {@code .NAME.PID-RANDOM.ipckit-tmp} whose creator lock is free.
+     * A file a live creator is still building is never removed, whatever pid its name holds.
      *
      * @param directory e.g. {@code /dev/shm}.
      * @return the files removed.
@@ -238,23 +239,8 @@ public final class RingFileInspector implements AutoCloseable {
         final List<Path> removed = new ArrayList<>();
         try (Stream<Path> files = Files.list(directory)) {
             for (final Path file : (Iterable<Path>) files::iterator) {
-                final String name = file.getFileName().toString();
-                if (!name.startsWith(".") || !name.endsWith(RingFile.TEMPORARY_SUFFIX)) {
-                    continue;
-                }
-                final String stem = name.substring(0, name.length() - RingFile.TEMPORARY_SUFFIX.length());
-                final int dot = stem.lastIndexOf('.');
-                final int dash = stem.lastIndexOf('-');
-                if (dot < 0 || dash < dot) {
-                    continue;
-                }
-                final int pid;
-                try {
-                    pid = Integer.parseInt(stem.substring(dot + 1, dash));
-                } catch (final NumberFormatException e) {
-                    continue; // not one of ours
-                }
-                if (!PosixProcess.exists(pid) && PosixFiles.tryUnlink(file.toString()) == 0) {
+                if (TemporaryFile.isTemporaryName(file.getFileName().toString())
+                    && TemporaryFile.removeIfAbandoned(file.toString())) {
                     removed.add(file);
                 }
             }

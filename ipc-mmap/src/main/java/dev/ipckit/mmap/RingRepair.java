@@ -138,12 +138,27 @@ final class RingRepair {
         final AtomicBuffer ring = file.ring;
         final int capacity = file.capacity;
         final int index = (int) head & (capacity - 1);
+        if (tail - head <= 0 || tail - head > capacity) {
+            return; // positions another process wrote: the receiver's position check reports them
+        }
         final int contiguous = (int) Math.min(tail - head, capacity - index);
         if (length < 0) {
-            pad(ring, index, -length);
+            pad(ring, index, bounded(BitUtil.align(-(long) length, ALIGNMENT), contiguous));
         } else {
             pad(ring, index, zeroRun(ring, index, contiguous));
         }
+    }
+
+    /**
+     * A header value read from the ring may have been written by another process: a padding length made from it
+     * is kept within the space the validated positions allow.
+     *
+     * @param length the aligned record length a header claims.
+     * @param contiguous the bytes from the record to the end of the ring or to the tail, whichever is nearer.
+     * @return {@code length} when it is a record length that fits, else {@code contiguous}.
+     */
+    static int bounded(final long length, final int contiguous) {
+        return length >= HEADER_LENGTH && length <= contiguous ? (int) length : contiguous;
     }
 
     /**

@@ -52,10 +52,15 @@ public enum WaitMode {
     }
 
     /**
-     * @param code a code from a file.
+     * @param code a code from a validated file ({@link RingFileDescriptor#checkHeader} refuses unknown codes).
      * @return its mode.
+     * @throws IllegalArgumentException when no mode has that code.
      */
     public static WaitMode ofCode(final int code) {
-        return values()[code];
+        final WaitMode[] modes = values();
+        if (code < 0 || code >= modes.length) {
+            throw new IllegalArgumentException("wait code=" + code + " is outside 0.." + (modes.length - 1));
+        }
+        return modes[code];
     }
 }

@@ -39,6 +39,7 @@ import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.TemporaryFile;
 
 /**
  * Ring files that were not made by an ipckit end of this user, or that change under one: random bytes, foreign
@@ -291,7 +292,7 @@ class MmapHostileInputTest {
         assertFalse(Files.exists(dir.resolve("would-be-created"), LinkOption.NOFOLLOW_LINKS),
             "nothing was created where the dangling link points");
         try (var listing = Files.list(dir)) {
-            assertEquals(List.of(), listing.filter(f -> f.getFileName().toString().endsWith(RingFile.TEMPORARY_SUFFIX))
+            assertEquals(List.of(), listing.filter(f -> f.getFileName().toString().endsWith(TemporaryFile.SUFFIX))
                 .toList(), "no temporary file is left behind");
         }
     }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +28,7 @@ import dev.ipckit.Receiver;
 import dev.ipckit.Sender;
 import dev.ipckit.conformance.Peer;
 import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.TemporaryFile;
 
 /**
  * Roles, sessions and reuse: who may open, what an end sees before and after its peer, what a reopened ring
@@ -217,14 +219,20 @@ class MmapRolesTest {
     }
 
     @Test
-    void shouldRemoveTemporaryFilesOfCreatorsThatDied() throws Exception {
-        final Path stale = Files.writeString(dir.resolve(".orders.999999-1" + RingFile.TEMPORARY_SUFFIX), "x");
-        final Path live = Files.writeString(
-            dir.resolve(".orders." + PosixProcess.getpid() + "-1" + RingFile.TEMPORARY_SUFFIX), "x");
+    void shouldRemoveTemporaryFilesNoCreatorHoldsWhateverPidTheirNameHolds() throws Exception {
+        final Path deadPid = Files.writeString(dir.resolve(".orders.999999-1" + TemporaryFile.SUFFIX), "x");
+        final Path livePid = Files.writeString( // a leftover whose pid was reused (here: by this very process)
+            dir.resolve(".orders." + PosixProcess.getpid() + "-00000000000000aa" + TemporaryFile.SUFFIX), "x");
+        final TemporaryFile building = TemporaryFile.create(dir.resolve("orders").toString(), 0600);
         final Path other = Files.writeString(dir.resolve(".bashrc"), "x");
-        assertEquals(List.of(stale), RingFileInspector.removeStaleTemporaries(dir));
-        assertTrue(Files.exists(live));
-        assertTrue(Files.exists(other));
+        try {
+            assertEquals(Set.of(deadPid, livePid), Set.copyOf(RingFileInspector.removeStaleTemporaries(dir)));
+            assertTrue(Files.exists(Path.of(building.path())), "its creator holds it");
+            assertTrue(Files.exists(other));
+        } finally {
+            building.discard();
+        }
+        assertFalse(Files.exists(Path.of(building.path())));
     }
 
     @Test
