@@ -82,6 +82,10 @@ final class SharedSegment {
         LONG.setRelease(segment, (long) index, value);
     }
 
+    boolean compareAndSetLong(final int index, final long expected, final long value) {
+        return LONG.compareAndSet(segment, (long) index, expected, value);
+    }
+
     void getBytes(final int index, final byte[] destination) {
         MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, index, destination, 0, destination.length);
     }

@@ -138,6 +138,27 @@ class StampedRing {
     }
 
     /**
+     * Checks the trailer's positions against what this ring can hold: a subscriber position that is a non-negative
+     * multiple of 8 and, where the tail is shared (producers=many), {@code position <= tail <= position + capacity}.
+     * Call it when no other end moves them, or from the subscriber, which owns its position.
+     *
+     * @param sharedTail whether the tail is the claim counter of producers=many (for producers=one it is stored
+     *     lazily and may trail the records).
+     * @throws ChannelException naming the ring and both positions when they are impossible.
+     */
+    final void checkPositions(final boolean sharedTail) {
+        final long position = lvSubscriberPosition(0);
+        final long tail = lvTail();
+        if (position < 0 || (position & (StampedRingDescriptor.ALIGNMENT - 1)) != 0 || tail < 0
+            || sharedTail && (tail - position < 0 || tail - position > capacity)) {
+            throw new ChannelException(name + " is corrupt: its ring positions subscriber=" + position + " tail=" + tail
+                + " cannot belong to a ring of capacity=" + capacity + " (multiples of "
+                + StampedRingDescriptor.ALIGNMENT + ", position <= tail <= position + capacity); something other than "
+                + "ipckit wrote to it. Close every end and remove the file");
+        }
+    }
+
+    /**
      * Finds where the records written after {@code from} end: the first position with no record of its own.
      * A sender of a one-to-one ring resumes there; nothing before it is rewritten, and whatever a dead sender
      * had claimed but not published after it is overwritten.
