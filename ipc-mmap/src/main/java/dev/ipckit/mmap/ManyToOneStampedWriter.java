@@ -31,6 +31,9 @@ final class ManyToOneStampedWriter extends StampedRingWriter {
         final StampedRing ring = this.ring;
         while (true) {
             final long position = ring.lvTail();
+            if (!StampedRing.isPosition(position)) {
+                throw ring.corruptPositions(ring.lvSlowestPosition(), position); // never index with it
+            }
             final int total = plan(position, length);
             if (total == 0) {
                 return StampedRing.INSUFFICIENT_CAPACITY;

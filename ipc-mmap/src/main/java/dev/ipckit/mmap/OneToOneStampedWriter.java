@@ -18,7 +18,7 @@ final class OneToOneStampedWriter extends StampedRingWriter {
      */
     OneToOneStampedWriter(final StampedRing ring) {
         super(ring);
-        this.tail = ring.scanTail(ring.lvSlowestPosition());
+        this.tail = ring.scanTail(ring.checkedPosition(ring.lvSlowestPosition()));
         ring.clearHeader(tail);
         StampedRing.LONG.setRelease(ring.ring, ring.tailOffset, tail);
     }

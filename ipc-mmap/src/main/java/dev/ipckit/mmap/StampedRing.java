@@ -149,13 +149,33 @@ class StampedRing {
     final void checkPositions(final boolean sharedTail) {
         final long position = lvSubscriberPosition(0);
         final long tail = lvTail();
-        if (position < 0 || (position & (StampedRingDescriptor.ALIGNMENT - 1)) != 0 || tail < 0
-            || sharedTail && (tail - position < 0 || tail - position > capacity)) {
-            throw new ChannelException(name + " is corrupt: its ring positions subscriber=" + position + " tail=" + tail
-                + " cannot belong to a ring of capacity=" + capacity + " (multiples of "
-                + StampedRingDescriptor.ALIGNMENT + ", position <= tail <= position + capacity); something other than "
-                + "ipckit wrote to it. Close every end and remove the file");
+        if (!isPosition(position) || tail < 0
+            || sharedTail && (!isPosition(tail) || tail - position < 0 || tail - position > capacity)) {
+            throw corruptPositions(position, tail);
         }
+    }
+
+    /**
+     * @param position a position read from the trailer, which another process may have written.
+     * @return it, when it is one a writer or reader makes: non-negative and a multiple of 8.
+     * @throws ChannelException naming the ring otherwise; nothing is indexed with it.
+     */
+    final long checkedPosition(final long position) {
+        if (!isPosition(position)) {
+            throw corruptPositions(position, lvTail());
+        }
+        return position;
+    }
+
+    static boolean isPosition(final long position) {
+        return position >= 0 && (position & (StampedRingDescriptor.ALIGNMENT - 1)) == 0;
+    }
+
+    final ChannelException corruptPositions(final long position, final long tail) {
+        return new ChannelException(name + " is corrupt: its ring positions subscriber=" + position + " tail=" + tail
+            + " cannot belong to a ring of capacity=" + capacity + " (multiples of " + StampedRingDescriptor.ALIGNMENT
+            + ", position <= tail <= position + capacity); something other than ipckit wrote to it. Close every end "
+            + "and remove the file");
     }
 
     /**

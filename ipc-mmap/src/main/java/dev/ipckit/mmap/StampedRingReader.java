@@ -34,7 +34,7 @@ final class StampedRingReader {
     StampedRingReader(final StampedRing ring, final int subscriber) {
         this.ring = ring;
         this.subscriber = subscriber;
-        this.position = ring.lvSubscriberPosition(subscriber);
+        this.position = ring.checkedPosition(ring.lvSubscriberPosition(subscriber));
     }
 
     /**

@@ -31,7 +31,8 @@ final class StampedRingRepair {
      */
     static boolean sealIfAbandoned(final StampedRing ring, final SharedSegment header, final IntPredicate alive,
                                    final long position) {
-        if (ring.lvTail() - position <= 0 || position - ring.lvSlowestPosition() < 0
+        if (!StampedRing.isPosition(position) || ring.lvTail() - position <= 0
+            || position - ring.lvSlowestPosition() < 0
             || ring.isRecordAt(position, ring.lvHeader(position))) {
             return false;
         }
