@@ -22,10 +22,10 @@ import dev.ipckit.spi.WakeupProvider;
  * </pre>
  *
  * A PATH without a slash is a name in {@value #DEFAULT_DIRECTORY}. {@code capacity}, {@code producers},
- * {@code wait}, {@code maxMessage} and {@code format} describe the ring: the end that creates the file uses them (or the
- * defaults); an end that opens an existing file adopts the file's values for the options it does not give,
- * and fails with {@code app=… file=…} when one it gives differs. When {@code wait} names a
- * {@link WakeupProvider} (such as {@code signal}), the options that provider reports are accepted too.
+ * {@code wait}, {@code maxMessage} and {@code format} describe the ring: the end that creates the file uses them (or
+ * the defaults); an end that opens an existing file adopts the file's values for the options it does not give, and
+ * fails with {@code app=… file=…} when one it gives differs. When {@code wait} names a {@link WakeupProvider}
+ * (such as {@code signal}), the options that provider reports are accepted too.
  */
 public final class MmapOptions {
     /** Where a bare ring name lives. */

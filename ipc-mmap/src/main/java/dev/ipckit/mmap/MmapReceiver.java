@@ -679,6 +679,13 @@ public final class MmapReceiver implements Receiver {
     }
 
     /**
+     * @return the ring region of this end's mapping, whose slices a {@link SegmentHandler} is handed.
+     */
+    MemorySegment segment() {
+        return file.ringSegment;
+    }
+
+    /**
      * @return whether this end created (and published) the ring file.
      */
     public boolean created() {

@@ -129,7 +129,8 @@ public final class MmapSender implements Sender {
                 file.ring.getLongVolatile(tailPositionIndex));
         }
         this.writer = file.stamped == null ? null : manyProducers
-            ? new ManyToOneStampedWriter(file.stamped, header.segment().asSlice(slotOffset, RingFileDescriptor.SLOT_LENGTH))
+            ? new ManyToOneStampedWriter(file.stamped,
+                header.segment().asSlice(slotOffset, RingFileDescriptor.SLOT_LENGTH))
             : new OneToOneStampedWriter(file.stamped); // resumes after the last record published
         header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_PID, PosixProcess.getpid());
         messages = header.getLong(slotOffset + RingFileDescriptor.SLOT_MESSAGES);

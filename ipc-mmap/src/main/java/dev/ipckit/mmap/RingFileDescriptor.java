@@ -484,8 +484,8 @@ public final class RingFileDescriptor {
         final int formatCode = header.getInt(FORMAT_OFFSET);
         final RingFormat format = RingFormat.ofCode(formatCode);
         if (format == null) {
-            throw new ChannelException(path + " is corrupt: format code file=" + formatCode + " names no ring format (1 "
-                + "ipckit, 2 agrona); remove the file");
+            throw new ChannelException(path + " is corrupt: format code file=" + formatCode
+                + " names no ring format (1 ipckit, 2 agrona); remove the file");
         }
         final int subscribers = header.getInt(SUBSCRIBERS_OFFSET);
         if (subscribers != 1) {

@@ -147,7 +147,8 @@ public final class RingFileInspector implements AutoCloseable {
         final boolean agrona = layout.format() == RingFormat.AGRONA;
         return new Stat(path, header.getIntVolatile(RingFileDescriptor.VERSION_OFFSET),
             layout.format().formatName(), capacity,
-            layout.maxMessage(), layout.manyProducers(), layout.waitName(), header.getInt(RingFileDescriptor.CREATOR_PID_OFFSET),
+            layout.maxMessage(), layout.manyProducers(), layout.waitName(),
+            header.getInt(RingFileDescriptor.CREATOR_PID_OFFSET),
             header.getLong(RingFileDescriptor.CREATED_OFFSET),
             header.getIntVolatile(RingFileDescriptor.SESSION_NUMBER_OFFSET),
             header.getLongVolatile(RingFileDescriptor.SESSION_STARTED_OFFSET),
@@ -307,7 +308,8 @@ public final class RingFileInspector implements AutoCloseable {
      * @param futexWord the futex word.
      * @param deaths ends found dead in this session.
      */
-    public record Stat(String path, int layoutVersion, String format, int capacity, int maxMessageLength, boolean manyProducers,
+    public record Stat(String path, int layoutVersion, String format, int capacity, int maxMessageLength,
+                       boolean manyProducers,
                        String waitMode, int creatorPid, long createdMillis, int session, long sessionStartedMillis,
                        long headPosition, long tailPosition, ReceiverInfo receiver, List<SenderInfo> senders,
                        boolean senderLockHeld, long messagesReceived, long receiverSleeps, boolean receiverWaiting,

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Timeout;
 class StampedRingConcurrencyTest {
     private static final int CAPACITY = 4096;
     private static final int MAX_MESSAGE = CAPACITY / 8;
-    private static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(100);
+    /** How long a side may make no progress before the test calls it stuck. */
+    private static final long STUCK_NS = TimeUnit.SECONDS.toNanos(30);
+    /** Empty looks a side spins before it yields its core: the machine may have fewer cores than threads. */
+    private static final int SPINS = 100;
 
     /**
      * Length of message {@code seq} of writer {@code writer}: every length from 0 (from 12 with several writers,
@@ -53,7 +56,6 @@ class StampedRingConcurrencyTest {
             final StampedRing ring = new StampedRing(region, CAPACITY, 1, 0x1234567, MAX_MESSAGE, "concurrent-ring");
             final AtomicReference<Throwable> failure = new AtomicReference<>();
             final List<Thread> threads = new ArrayList<>();
-            final long deadline = System.nanoTime() + DEADLINE_NS;
             for (int w = 0; w < writers; w++) {
                 final int writer = w;
                 final int shape = writers == 1 ? SINGLE : w;
@@ -64,14 +66,16 @@ class StampedRingConcurrencyTest {
                         for (long seq = 0; seq < perWriter; seq++) {
                             final int length = lengthOf(shape, seq);
                             int offset;
+                            int idle = 0;
+                            final long since = System.nanoTime();
                             while ((offset = out.tryClaim(length)) < 0) {
-                                if (failure.get() != null || System.nanoTime() - deadline > 0) {
+                                if (failure.get() != null || System.nanoTime() - since > STUCK_NS) {
                                     throw new IllegalStateException("writer " + writer + " stuck at " + seq);
                                 }
-                                if (writers == 1) {
+                                if (++idle < SPINS) {
                                     Thread.onSpinWait();
                                 } else {
-                                    Thread.yield(); // several writers share two cores with the reader
+                                    Thread.yield();
                                 }
                             }
                             write(ring.segment(), offset, length, writer, seq);
@@ -115,16 +119,25 @@ class StampedRingConcurrencyTest {
                 got[0]++;
                 return true;
             };
+            long progress = System.nanoTime();
+            int idle = 0;
             while (got[0] < expected && failure.get() == null) {
                 if (reader.read(handler, 64) == 0) {
-                    if (System.nanoTime() - deadline > 0) {
+                    if (System.nanoTime() - progress > STUCK_NS) {
                         throw new AssertionError("reader stuck after " + got[0] + " of " + expected);
                     }
-                    Thread.onSpinWait();
+                    if (++idle < SPINS) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
+                    }
+                } else {
+                    progress = System.nanoTime();
+                    idle = 0;
                 }
             }
             for (final Thread thread : threads) {
-                thread.join(TimeUnit.NANOSECONDS.toMillis(Math.max(1, deadline - System.nanoTime())));
+                thread.join(TimeUnit.NANOSECONDS.toMillis(STUCK_NS));
             }
             assertNull(failure.get(), () -> "writer failed: " + failure.get());
             assertEquals(expected, got[0]);
