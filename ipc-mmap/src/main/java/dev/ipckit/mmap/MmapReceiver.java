@@ -35,7 +35,13 @@ import dev.ipckit.spi.WakeupProvider;
  * The receiving end of an mmap ring. One receiver per ring at a time: a second is refused with an error that
  * names the holder's pid.
  *
- * <p>{@link #poll(MessageHandler, int)} reads with Agrona's {@code OneToOneRingBuffer.read} (producers=one) or
+ * <p>On ipckit's ring ({@code format=ipckit}, the default) a {@link StampedRingReader} reads: one acquire load per
+ * header, nothing written to the records, the position published once per poll; a claim that blocks it on a
+ * producers=many ring is sealed once its sender's slot lock is free ({@link StampedRingRepair}). Both
+ * {@code poll(SegmentHandler ...)} forms hand each message over as a read-only slice of the mapping.
+ *
+ * <p>On Agrona's format, {@link #poll(MessageHandler, int)} reads with Agrona's {@code OneToOneRingBuffer.read}
+ * (producers=one) or
  * {@code ManyToOneRingBuffer.read} (producers=many), written out here record for record with three additions:
  * for producers=many the end of each batch is recorded in the header before the batch is zeroed, so that a
  * receiver killed while zeroing is finished exactly by the next one; a record no ipckit sender writes (garbage

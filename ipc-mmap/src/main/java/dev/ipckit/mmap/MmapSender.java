@@ -30,8 +30,9 @@ import dev.ipckit.spi.CloseGate;
 import dev.ipckit.spi.WakeupProvider;
 
 /**
- * The sending end of an mmap ring: an Agrona {@link OneToOneRingBuffer} (producers=one) or
- * {@link ManyToOneRingBuffer} (producers=many) in a shared file.
+ * The sending end of an mmap ring in a shared file: ipckit's stamped ring ({@code format=ipckit}, the default: a
+ * {@link OneToOneStampedWriter} or, with producers=many, a {@link ManyToOneStampedWriter}) or Agrona's records
+ * ({@code format=agrona}: an Agrona {@link OneToOneRingBuffer} or {@link ManyToOneRingBuffer}).
  *
  * <p>{@link #offer(DirectBuffer, int, int)} claims space, copies the payload and commits it: no allocation, no
  * lock and no system call. With {@code wait=futex} or a wake-up provider it then fences and reads the
