@@ -17,15 +17,15 @@ import dev.ipckit.spi.WakeupProvider;
  * opened or mapped (in the manner of Aeron's {@code MediaDriver.Context.conclude()}).
  *
  * <pre>
- * mmap:PATH?capacity=1m&amp;producers=one&amp;wait=backoff&amp;maxMessage=128k
+ * mmap:PATH?capacity=1m&amp;producers=one&amp;wait=backoff&amp;maxMessage=128k&amp;format=ipckit
  *          &amp;timeout=10s&amp;unlinkOnClose=false&amp;create=true&amp;mode=0600&amp;allowOtherOwner=false
  * </pre>
  *
  * A PATH without a slash is a name in {@value #DEFAULT_DIRECTORY}. {@code capacity}, {@code producers},
- * {@code wait} and {@code maxMessage} describe the ring: the end that creates the file uses them (or the
- * defaults); an end that opens an existing file adopts the file's values for the options it does not give,
- * and fails with {@code app=… file=…} when one it gives differs. When {@code wait} names a
- * {@link WakeupProvider} (such as {@code signal}), the options that provider reports are accepted too.
+ * {@code wait}, {@code maxMessage} and {@code format} describe the ring: the end that creates the file uses them (or
+ * the defaults); an end that opens an existing file adopts the file's values for the options it does not give, and
+ * fails with {@code app=… file=…} when one it gives differs. When {@code wait} names a {@link WakeupProvider}
+ * (such as {@code signal}), the options that provider reports are accepted too.
  */
 public final class MmapOptions {
     /** Where a bare ring name lives. */
@@ -34,6 +34,13 @@ public final class MmapOptions {
     public static final String CAPACITY = "capacity";
     /** Option: {@code one} (OneToOneRingBuffer) or {@code many} (ManyToOneRingBuffer) senders. */
     public static final String PRODUCERS = "producers";
+    /**
+     * Option: the ring's record format, {@code ipckit} (the default, {@link RingFormat#IPCKIT}) or {@code agrona}
+     * ({@link RingFormat#AGRONA}: Agrona's {@code OneToOneRingBuffer}/{@code ManyToOneRingBuffer} records).
+     */
+    public static final String FORMAT = "format";
+    /** Default {@link #FORMAT}. */
+    public static final RingFormat DEFAULT_FORMAT = RingFormat.IPCKIT;
     /** Option: how an idle receiver and a blocked sender wait. */
     public static final String WAIT = "wait";
     /** Option: the longest message, at most capacity / 8. */
@@ -65,7 +72,7 @@ public final class MmapOptions {
     public static final String YIELDS = "yields";
     /** Every option this transport reads itself. */
     public static final Set<String> OPTIONS = Set.of(CAPACITY, PRODUCERS, WAIT, MAX_MESSAGE, TIMEOUT, UNLINK_ON_CLOSE,
-        CREATE, MODE, ALLOW_OTHER_OWNER, SPINS, YIELDS);
+        CREATE, MODE, ALLOW_OTHER_OWNER, SPINS, YIELDS, FORMAT);
     /** Default {@link #SPINS}. */
     public static final int DEFAULT_SPINS = 50;
     /** Default {@link #YIELDS}. */
@@ -86,6 +93,8 @@ public final class MmapOptions {
     private final boolean capacityGiven;
     private final boolean manyProducers;
     private final boolean producersGiven;
+    private final RingFormat format;
+    private final boolean formatGiven;
     private final String waitName;
     private final WaitMode waitMode;
     private final boolean waitGiven;
@@ -128,6 +137,9 @@ public final class MmapOptions {
             throw uri.bad(CAPACITY, uri.string(CAPACITY, ""), "is not a power of two from 1k to 1g (e.g. 64k, 1m)");
         }
         capacity = (int) size;
+
+        formatGiven = uri.has(FORMAT);
+        format = RingFormat.named(uri.choice(FORMAT, DEFAULT_FORMAT.formatName(), Set.of("ipckit", "agrona")));
 
         producersGiven = uri.has(PRODUCERS);
         manyProducers = "many".equals(uri.choice(PRODUCERS, "one", Set.of("one", "many")));
@@ -239,6 +251,13 @@ public final class MmapOptions {
      * @throws ChannelException naming the option with app=… file=… on a mismatch.
      */
     void checkAgainst(final RingFileDescriptor.Layout file, final String filePath) {
+        if (formatGiven && file.format() != format) {
+            throw new ChannelException(FORMAT + "=" + format.formatName() + " in '" + uri.uri() + "' names another "
+                + "record format than the existing ring " + filePath + ": format app=" + format.formatName() + " file="
+                + file.format().formatName() + ". An end reads one format only; omit format to use the file's ("
+                + file.format().formatName() + "), or remove the file when no process uses it to make it "
+                + format.formatName());
+        }
         if (capacityGiven && file.capacity() != capacity) {
             throw mismatch(filePath, CAPACITY, capacity, file.capacity());
         }
@@ -286,6 +305,13 @@ public final class MmapOptions {
      */
     public int capacity() {
         return capacity;
+    }
+
+    /**
+     * @return the record format a new file gets.
+     */
+    public RingFormat format() {
+        return format;
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.agrona.concurrent.ringbuffer.RecordDescriptor.lengthOffset;
 import static org.agrona.concurrent.ringbuffer.RecordDescriptor.typeOffset;
 import static org.agrona.concurrent.ringbuffer.RingBuffer.PADDING_MSG_TYPE_ID;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -23,6 +24,7 @@ import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.MessageHandler;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Receiver;
+import dev.ipckit.SegmentHandler;
 import dev.ipckit.posix.PosixFutex;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
@@ -33,7 +35,13 @@ import dev.ipckit.spi.WakeupProvider;
  * The receiving end of an mmap ring. One receiver per ring at a time: a second is refused with an error that
  * names the holder's pid.
  *
- * <p>{@link #poll(MessageHandler, int)} reads with Agrona's {@code OneToOneRingBuffer.read} (producers=one) or
+ * <p>On ipckit's ring ({@code format=ipckit}, the default) a {@link StampedRingReader} reads: one acquire load per
+ * header, nothing written to the records, the position published once per poll; a claim that blocks it on a
+ * producers=many ring is sealed once its sender's slot lock is free ({@link StampedRingRepair}). Both
+ * {@code poll(SegmentHandler ...)} forms hand each message over as a read-only slice of the mapping.
+ *
+ * <p>On Agrona's format, {@link #poll(MessageHandler, int)} reads with Agrona's {@code OneToOneRingBuffer.read}
+ * (producers=one) or
  * {@code ManyToOneRingBuffer.read} (producers=many), written out here record for record with three additions:
  * for producers=many the end of each batch is recorded in the header before the batch is zeroed, so that a
  * receiver killed while zeroing is finished exactly by the next one; a record no ipckit sender writes (garbage
@@ -75,8 +83,15 @@ public final class MmapReceiver implements Receiver {
     private final MmapOptions options;
     private final String uri;
     private final RingFile file;
-    private final UnsafeBuffer header;
+    private final SharedSegment header;
+    /** format=agrona: the Agrona ring; null for format=ipckit. */
     private final UnsafeBuffer buffer;
+    /** format=ipckit: this receiver's reader of the stamped ring; null for format=agrona. */
+    private final StampedRingReader reader;
+    private final StampedRingReader.Handler stampedHandler;
+    private final IntPredicate slotAlive;
+    /** The ring region, read-only: what a {@link SegmentHandler} is handed slices of. */
+    private final MemorySegment readOnlyRing;
     private final boolean manyProducers;
     private final int capacity;
     private final int mask;
@@ -88,6 +103,7 @@ public final class MmapReceiver implements Receiver {
     private final IntPredicate acceptFrom;
     private final int maxMessage;
     private MessageHandler handler;
+    private SegmentHandler segmentHandler;
     private ChannelException corrupt;
     private long messagesReceived;
     private long sleeps;
@@ -131,6 +147,13 @@ public final class MmapReceiver implements Receiver {
         this.provider = waitMode == WaitMode.PROVIDER ? MmapSender.provider(options, file) : null;
         this.idle = waitMode.wakesReceiver() ? new KernelSleepIdleStrategy() : MmapSender.idleStrategy(waitMode);
         this.acceptFrom = this::isSenderPid;
+        this.reader = file.stamped != null ? new StampedRingReader(file.stamped, 0) : null;
+        this.stampedHandler = (ring, offset, length) -> {
+            deliver(offset, length);
+            return !stopDelivery;
+        };
+        this.slotAlive = slot -> file.heldByOthers(RingFileDescriptor.slotOffset(slot));
+        this.readOnlyRing = file.ringSegment.asReadOnly();
 
         // The wake-up tid and token stay clear (see open) until a waiter has blocked and ignored its signal.
         header.putIntRelease(RingFileDescriptor.RECEIVER_PID_OFFSET, PosixProcess.getpid());
@@ -185,7 +208,7 @@ public final class MmapReceiver implements Receiver {
      * @return whether the receiver lock was taken.
      */
     private static boolean clearIdentityAndLock(final RingFile file) {
-        final UnsafeBuffer header = file.header;
+        final SharedSegment header = file.header;
         header.putIntVolatile(RingFileDescriptor.WAITING_OFFSET, 0);
         header.putIntVolatile(RingFileDescriptor.WAKE_TID_OFFSET, 0);
         header.putIntVolatile(RingFileDescriptor.WAKE_TOKEN_OFFSET, 0);
@@ -195,27 +218,16 @@ public final class MmapReceiver implements Receiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit) {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("receiver", uri);
-        }
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit=" + limit + " must be at least 1 (poll on '" + uri + "')");
-        }
-        if (corrupt != null) {
-            throw new ChannelException(corrupt.getMessage(), corrupt);
-        }
-        gate.beginCallback();
-        try {
-            final int read = read(handler, limit);
-            return read > 0 || stopDelivery ? read : onEmpty(handler, limit);
-        } catch (final InternalError e) {
-            faulted = true;
-            throw file.faulted(e);
-        } finally {
-            if (gate.endCallback()) {
-                release(); // the handler closed this end: now that the ring is no longer read, let it go
-            }
-        }
+        return pollWith(handler, null, limit);
+    }
+
+    /**
+     * Hands each message to the handler as a read-only slice of the mapping: zero-copy, and on format=ipckit no
+     * Agrona buffer on the path.
+     */
+    @Override
+    public int poll(final SegmentHandler handler, final int limit) {
+        return pollWith(null, handler, limit);
     }
 
     /**
@@ -227,11 +239,49 @@ public final class MmapReceiver implements Receiver {
      */
     @Override
     public int poll(final MessageHandler handler, final int limit, final Duration timeout) {
+        return pollTimed(handler, null, limit, timeout);
+    }
+
+    /**
+     * As {@link #poll(MessageHandler, int, Duration)}, handing each message over as a read-only slice of the
+     * mapping.
+     */
+    @Override
+    public int poll(final SegmentHandler handler, final int limit, final Duration timeout) {
+        return pollTimed(null, handler, limit, timeout);
+    }
+
+    private int pollWith(final MessageHandler handler, final SegmentHandler segmentHandler, final int limit) {
+        if (gate.isClosed()) {
+            throw ChannelClosedException.of("receiver", uri);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit=" + limit + " must be at least 1 (poll on '" + uri + "')");
+        }
+        if (corrupt != null) {
+            throw new ChannelException(corrupt.getMessage(), corrupt);
+        }
+        gate.beginCallback();
+        try {
+            final int read = read(handler, segmentHandler, limit);
+            return read > 0 || stopDelivery ? read : onEmpty(handler, segmentHandler, limit);
+        } catch (final InternalError e) {
+            faulted = true;
+            throw file.faulted(e);
+        } finally {
+            if (gate.endCallback()) {
+                release(); // the handler closed this end: now that the ring is no longer read, let it go
+            }
+        }
+    }
+
+    private int pollTimed(final MessageHandler handler, final SegmentHandler segmentHandler, final int limit,
+                          final Duration timeout) {
         try {
             if (!gate.beginWait()) {
                 throw ChannelClosedException.of("receiver", uri);
             }
-            int read = poll(handler, limit);
+            int read = pollWith(handler, segmentHandler, limit);
             final long timeoutNs = timeout.toNanos();
             if (read > 0 || timeoutNs <= 0 || stopDelivery) {
                 return read;
@@ -243,7 +293,8 @@ public final class MmapReceiver implements Receiver {
                 // kernel sleep lasts at most one SLEEP_SLICE_NS
                 ChannelInterruptedException.checkInterrupt("poll", uri);
                 idle.idle(read); // futex and wake-up waits touch the header
-                read = poll(handler, limit); // throws ChannelClosedException once another thread closed this end
+                // throws ChannelClosedException once another thread closed this end
+                read = pollWith(handler, segmentHandler, limit);
                 if (read > 0 || (++waitLoops & clockMask) == 0 && System.nanoTime() - deadline >= 0) {
                     return read;
                 }
@@ -258,9 +309,11 @@ public final class MmapReceiver implements Receiver {
         }
     }
 
-    private int read(final MessageHandler handler, final int limit) {
+    private int read(final MessageHandler handler, final SegmentHandler segmentHandler, final int limit) {
         this.handler = handler;
-        final int read = manyProducers ? readManyToOne(limit) : readOneToOne(limit);
+        this.segmentHandler = segmentHandler;
+        final int read = reader != null ? reader.read(stampedHandler, limit)
+            : manyProducers ? readManyToOne(limit) : readOneToOne(limit);
         if (read > 0) {
             header.putLongRelease(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET, messagesReceived += read);
         }
@@ -300,7 +353,7 @@ public final class MmapReceiver implements Receiver {
                     throw corrupt(recordIndex, recordLength, typeId);
                 }
                 ++messagesRead;
-                handler.onMessage(buffer, recordIndex + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+                deliver(recordIndex + HEADER_LENGTH, recordLength - HEADER_LENGTH);
             }
         } finally {
             if (bytesRead != 0) {
@@ -341,7 +394,7 @@ public final class MmapReceiver implements Receiver {
                     throw corrupt(recordIndex, recordLength, typeId);
                 }
                 ++messagesRead;
-                handler.onMessage(buffer, recordIndex + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+                deliver(recordIndex + HEADER_LENGTH, recordLength - HEADER_LENGTH);
             }
         } finally {
             if (bytesRead != 0) {
@@ -354,7 +407,19 @@ public final class MmapReceiver implements Receiver {
         return messagesRead;
     }
 
-    private int onEmpty(final MessageHandler handler, final int limit) {
+    /**
+     * One message to whichever handler this poll was given: a read-only slice of the mapping for a
+     * {@link SegmentHandler}, the ring's Agrona buffer for a {@link MessageHandler}.
+     */
+    private void deliver(final int offset, final int length) {
+        if (segmentHandler != null) {
+            segmentHandler.onMessage(readOnlyRing.asSlice(offset, length));
+        } else {
+            handler.onMessage(file.ringView(), offset, length);
+        }
+    }
+
+    private int onEmpty(final MessageHandler handler, final SegmentHandler segmentHandler, final int limit) {
         final int events = header.getIntVolatile(RingFileDescriptor.SENDER_EVENTS_OFFSET);
         if (events == seenSenderEvents && !sendersGone && (++emptyPolls & clockMask) != 0) {
             return 0;
@@ -367,7 +432,11 @@ public final class MmapReceiver implements Receiver {
         lastLivenessCheck = now;
         file.checkSize();
         try {
-            RingFileDescriptor.checkPositions(buffer, capacity, file.path); // this end owns the head: no race
+            if (reader != null) {
+                file.stamped.checkPositions(manyProducers); // this end owns its position: no race
+            } else {
+                RingFileDescriptor.checkPositions(buffer, capacity, file.path); // this end owns the head: no race
+            }
         } catch (final ChannelException e) {
             corrupt = e;
             throw e;
@@ -378,7 +447,11 @@ public final class MmapReceiver implements Receiver {
         }
         if (file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)) {
             sendersGone = false;
-            if (manyProducers) {
+            if (manyProducers && reader != null) {
+                if (!reader.isReadable()) { // a claim blocks the reader: its sender may be dead
+                    StampedRingRepair.sealIfAbandoned(file.stamped, header, slotAlive, reader.position());
+                }
+            } else if (manyProducers) {
                 unblockIfStuck(now);
             }
             return 0;
@@ -392,15 +465,21 @@ public final class MmapReceiver implements Receiver {
                 sendersGone = false;
                 return 0;
             }
-            RingRepair.sealAbandoned(file); // no sender can write any more: settle what they left unfinished
+            // no sender can write any more: settle what they left unfinished
+            if (reader == null) {
+                RingRepair.sealAbandoned(file);
+            } else if (manyProducers) {
+                StampedRingRepair.sealAll(file.stamped, header, reader.position());
+            }
         } finally {
             file.unlockOpen();
         }
-        final int read = read(handler, limit);
+        final int read = read(handler, segmentHandler, limit);
         if (read > 0) {
             return read;
         }
-        if (buffer.getLongVolatile(headPositionIndex) == buffer.getLongVolatile(tailPositionIndex)) {
+        if (reader != null ? !reader.isReadable()
+            : buffer.getLongVolatile(headPositionIndex) == buffer.getLongVolatile(tailPositionIndex)) {
             throw sendersGoneException();
         }
         return 0;
@@ -548,6 +627,10 @@ public final class MmapReceiver implements Receiver {
     }
 
     private boolean readableOrSenderEvent() {
+        if (reader != null) {
+            return reader.isReadable()
+                || header.getIntVolatile(RingFileDescriptor.SENDER_EVENTS_OFFSET) != seenSenderEvents;
+        }
         final int headIndex = (int) buffer.getLongVolatile(headPositionIndex) & mask;
         return buffer.getIntVolatile(lengthOffset(headIndex)) > 0
             || header.getIntVolatile(RingFileDescriptor.SENDER_EVENTS_OFFSET) != seenSenderEvents;
@@ -599,6 +682,13 @@ public final class MmapReceiver implements Receiver {
      */
     public String path() {
         return file.path;
+    }
+
+    /**
+     * @return the ring region of this end's mapping, whose slices a {@link SegmentHandler} is handed.
+     */
+    MemorySegment segment() {
+        return file.ringSegment;
     }
 
     /**

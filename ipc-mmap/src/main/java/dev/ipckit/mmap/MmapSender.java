@@ -2,17 +2,16 @@ package dev.ipckit.mmap;
 
 import static dev.ipckit.mmap.RingFileDescriptor.LIVENESS_INTERVAL_NS;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -31,8 +30,9 @@ import dev.ipckit.spi.CloseGate;
 import dev.ipckit.spi.WakeupProvider;
 
 /**
- * The sending end of an mmap ring: an Agrona {@link OneToOneRingBuffer} (producers=one) or
- * {@link ManyToOneRingBuffer} (producers=many) in a shared file.
+ * The sending end of an mmap ring in a shared file: ipckit's stamped ring ({@code format=ipckit}, the default: a
+ * {@link OneToOneStampedWriter} or, with producers=many, a {@link ManyToOneStampedWriter}) or Agrona's records
+ * ({@code format=agrona}: an Agrona {@link OneToOneRingBuffer} or {@link ManyToOneRingBuffer}).
  *
  * <p>{@link #offer(DirectBuffer, int, int)} claims space, copies the payload and commits it: no allocation, no
  * lock and no system call. With {@code wait=futex} or a wake-up provider it then fences and reads the
@@ -70,9 +70,12 @@ public final class MmapSender implements Sender {
     private final MmapOptions options;
     private final String uri;
     private final RingFile file;
-    private final UnsafeBuffer header;
+    private final SharedSegment header;
+    /** format=agrona: the Agrona ring; null for format=ipckit. */
     private final RingBuffer ring;
-    private final AtomicBuffer buffer;
+    /** format=ipckit: the stamped ring's writer; null for format=agrona. */
+    private final StampedRingWriter writer;
+    private final MemorySegment ringSegment;
     private final boolean manyProducers;
     private final boolean futex;
     private final boolean wakesReceiver;
@@ -100,8 +103,9 @@ public final class MmapSender implements Sender {
         this.file = file;
         this.header = file.header;
         this.manyProducers = file.manyProducers;
-        this.ring = manyProducers ? new ManyToOneRingBuffer(file.ring) : new OneToOneRingBuffer(file.ring);
-        this.buffer = ring.buffer();
+        this.ring = file.stamped != null ? null
+            : manyProducers ? new ManyToOneRingBuffer(file.ring) : new OneToOneRingBuffer(file.ring);
+        this.ringSegment = file.ringSegment;
         this.maxMessage = file.maxMessage;
         this.futex = file.waitMode == WaitMode.FUTEX;
         this.wakesReceiver = file.waitMode.wakesReceiver();
@@ -121,8 +125,14 @@ public final class MmapSender implements Sender {
         header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_GENERATION, generation);
         header.putInt(slotOffset + RingFileDescriptor.SLOT_TID, PosixProcess.gettid());
         header.putLong(slotOffset + RingFileDescriptor.SLOT_OPENED, System.currentTimeMillis());
-        header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_CLAIM_FROM,
-            buffer.getLongVolatile(tailPositionIndex));
+        if (ring != null) {
+            header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_CLAIM_FROM,
+                file.ring.getLongVolatile(tailPositionIndex));
+        }
+        this.writer = file.stamped == null ? null : manyProducers
+            ? new ManyToOneStampedWriter(file.stamped,
+                header.segment().asSlice(slotOffset, RingFileDescriptor.SLOT_LENGTH))
+            : new OneToOneStampedWriter(file.stamped); // resumes after the last record published
         header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_PID, PosixProcess.getpid());
         messages = header.getLong(slotOffset + RingFileDescriptor.SLOT_MESSAGES);
         bytes = header.getLong(slotOffset + RingFileDescriptor.SLOT_BYTES);
@@ -156,6 +166,13 @@ public final class MmapSender implements Sender {
                 && !file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE);
             if (alone) {
                 file.startNewSession();
+            } else if (file.stamped != null) {
+                if (many) { // a predecessor in this slot may have died inside a claim that blocks the receiver
+                    final long claimed = file.header.getLongVolatile(RingFileDescriptor.slotOffset(slot)
+                        + StampedRingDescriptor.CLAIM_POSITION_OFFSET);
+                    StampedRingRepair.sealIfAbandoned(file.stamped, file.header,
+                        other -> other != slot && file.heldByOthers(RingFileDescriptor.slotOffset(other)), claimed);
+                }
             } else if (!many) {
                 RingRepair.sealAbandoned(file); // a producers=one predecessor may have died mid-claim
             }
@@ -195,24 +212,16 @@ public final class MmapSender implements Sender {
 
     @Override
     public boolean offer(final DirectBuffer source, final int offset, final int length) {
-        checkOpen();
-        checkLength(length);
-        try {
-            checkReceiverNotClosed();
-            final int index = claim(length);
-            if (index < 0) {
-                countFull();
-                checkReceiverAlive();
-                return false;
-            }
-            buffer.putBytes(index, source, offset, length);
-            publish(index, length);
-            return true;
-        } catch (final InternalError e) {
-            throw fault(e);
-        } catch (final IllegalStateException | IndexOutOfBoundsException e) {
-            throw tampered(e);
-        }
+        return offerNow(source, offset, null, length);
+    }
+
+    /**
+     * Copies the segment into the ring with {@link MemorySegment#copy}: on format=ipckit this path touches no
+     * Agrona buffer.
+     */
+    @Override
+    public boolean offer(final MemorySegment message) {
+        return offerNow(null, 0, message, lengthOf(message));
     }
 
     /**
@@ -223,11 +232,49 @@ public final class MmapSender implements Sender {
      */
     @Override
     public boolean offer(final DirectBuffer source, final int offset, final int length, final Duration timeout) {
+        return offerTimed(source, offset, null, length, timeout);
+    }
+
+    /**
+     * As {@link #offer(DirectBuffer, int, int, Duration)}, copying the segment with {@link MemorySegment#copy}.
+     */
+    @Override
+    public boolean offer(final MemorySegment message, final Duration timeout) {
+        return offerTimed(null, 0, message, lengthOf(message), timeout);
+    }
+
+    private int lengthOf(final MemorySegment message) {
+        final long size = message.byteSize();
+        if (size > maxMessage) {
+            throw new IllegalArgumentException("length=" + size + " is outside 0..maxMessageLength=" + maxMessage
+                + " of '" + uri + "'");
+        }
+        return (int) size;
+    }
+
+    /**
+     * One attempt: from a {@code DirectBuffer} when {@code segment} is null, else from the segment.
+     */
+    private boolean offerNow(final DirectBuffer source, final int offset, final MemorySegment segment,
+                             final int length) {
+        checkOpen();
+        checkLength(length);
+        try {
+            return attempt(source, offset, segment, length, true);
+        } catch (final InternalError e) {
+            throw fault(e);
+        } catch (final IllegalStateException | IndexOutOfBoundsException e) {
+            throw tampered(e);
+        }
+    }
+
+    private boolean offerTimed(final DirectBuffer source, final int offset, final MemorySegment segment,
+                               final int length, final Duration timeout) {
         try {
             if (!gate.beginWait()) {
                 throw ChannelClosedException.of("sender", uri);
             }
-            if (offer(source, offset, length)) {
+            if (offerNow(source, offset, segment, length)) {
                 return true;
             }
             final long timeoutNs = timeout.toNanos();
@@ -243,14 +290,9 @@ public final class MmapSender implements Sender {
                 if (gate.isClosed()) {
                     throw ChannelClosedException.of("sender", uri); // closed by another thread while waiting
                 }
-                checkReceiverNotClosed();
-                final int index = claim(length);
-                if (index >= 0) {
-                    buffer.putBytes(index, source, offset, length);
-                    publish(index, length);
+                if (attempt(source, offset, segment, length, false)) {
                     return true;
                 }
-                checkReceiverAlive();
                 if (System.nanoTime() - deadline >= 0) {
                     return false;
                 }
@@ -264,6 +306,26 @@ public final class MmapSender implements Sender {
                 release();
             }
         }
+    }
+
+    private boolean attempt(final DirectBuffer source, final int offset, final MemorySegment segment,
+                            final int length, final boolean countFull) {
+        checkReceiverNotClosed();
+        final int index = claim(length);
+        if (index < 0) {
+            if (countFull) {
+                countFull();
+            }
+            checkReceiverAlive();
+            return false;
+        }
+        if (segment != null) {
+            MemorySegment.copy(segment, 0, ringSegment, index, length);
+        } else {
+            buffer().putBytes(index, source, offset, length);
+        }
+        publish(index, length);
+        return true;
     }
 
     /**
@@ -305,10 +367,21 @@ public final class MmapSender implements Sender {
      * The ring's memory, in which a claimed message is written between {@link #tryClaim(int)} and
      * {@link #commit(int)}. Write only inside the claimed range.
      *
-     * @return the mapped ring buffer.
+     * @return the mapped ring buffer (on format=ipckit an Agrona view made on first use).
      */
     public MutableDirectBuffer buffer() {
-        return buffer;
+        return file.ringView();
+    }
+
+    /**
+     * The ring's memory as a segment of the mapping, the FFM-native form of {@link #buffer()}: a claimed message
+     * is written at {@code segment().asSlice(index, length)} between {@link #tryClaim(int)} and
+     * {@link #commit(int)}. Write only inside the claimed range.
+     *
+     * @return the ring region of the mapping.
+     */
+    public MemorySegment segment() {
+        return ringSegment;
     }
 
     /**
@@ -321,8 +394,7 @@ public final class MmapSender implements Sender {
         checkClaim(index);
         claimIndex = -1;
         try {
-            ring.commit(index);
-            count(claimLength);
+            publish(index, claimLength);
         } catch (final InternalError e) {
             throw fault(e);
         } catch (final IllegalStateException | IndexOutOfBoundsException e) {
@@ -341,7 +413,7 @@ public final class MmapSender implements Sender {
         checkClaim(index);
         claimIndex = -1;
         try {
-            ring.abort(index);
+            abortClaim(index);
             if (wakesReceiver) {
                 wakeIfWaiting(); // what others committed behind the claim is readable now
             }
@@ -353,17 +425,32 @@ public final class MmapSender implements Sender {
     }
 
     private int claim(final int length) {
+        if (writer != null) {
+            return writer.tryClaim(length);
+        }
         if (!manyProducers) {
             // producers=one: where this claim starts, so that a successor can settle it if this process dies
             // inside it. A plain store: the ring's release of the tail orders it.
-            header.putLong(slotOffset + RingFileDescriptor.SLOT_CLAIM_FROM, buffer.getLong(tailPositionIndex));
+            header.putLong(slotOffset + RingFileDescriptor.SLOT_CLAIM_FROM, file.ring.getLong(tailPositionIndex));
         }
         return ring.tryClaim(typeId, length);
     }
 
     private void publish(final int index, final int length) {
-        ring.commit(index); // release store of the record length
+        if (writer != null) {
+            writer.commit(); // release store of the record header, after the payload
+        } else {
+            ring.commit(index); // release store of the record length
+        }
         count(length);
+    }
+
+    private void abortClaim(final int index) {
+        if (writer != null) {
+            writer.abort();
+        } else {
+            ring.abort(index);
+        }
     }
 
     private void count(final int length) {
@@ -587,7 +674,7 @@ public final class MmapSender implements Sender {
      */
     private void leave() {
         if (claimIndex >= 0) {
-            ring.abort(claimIndex);
+            abortClaim(claimIndex);
             claimIndex = -1;
         }
         final int pid = PosixProcess.getpid();

@@ -4,6 +4,7 @@ import static dev.ipckit.mmap.RingFileDescriptor.HEADER_LENGTH;
 import static dev.ipckit.mmap.RingFileDescriptor.OPEN_LOCK_BYTE;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -40,10 +41,16 @@ final class RingFile {
     final boolean manyProducers;
     final WaitMode waitMode;
     final String waitName;
-    /** The header, {@link RingFileDescriptor#HEADER_LENGTH} bytes at offset 0. */
-    final UnsafeBuffer header;
-    /** The Agrona ring: capacity bytes of records and the trailer. */
+    final RingFormat format;
+    /** The header, {@link RingFileDescriptor#HEADER_LENGTH} bytes at offset 0, on the mapping's segment. */
+    final SharedSegment header;
+    /** format=agrona: the Agrona ring, capacity bytes of records and the trailer; null for format=ipckit. */
     final UnsafeBuffer ring;
+    /** The ring region (records and trailer) as a segment of the mapping, in either format. */
+    final MemorySegment ringSegment;
+    /** format=ipckit: the stamped ring over {@link #ringSegment}; null for format=agrona. */
+    final StampedRing stamped;
+    private UnsafeBuffer ringView;
     /** The futex word, as a segment for FUTEX_WAIT / FUTEX_WAKE. */
     final MemorySegment futexWord;
     private final MemorySegment mapping;
@@ -62,15 +69,20 @@ final class RingFile {
         this.deviceMajor = stat.deviceMajor();
         this.deviceMinor = stat.deviceMinor();
         this.fileLength = mapping.byteSize();
-        this.header = new UnsafeBuffer(mapping.address(), HEADER_LENGTH);
+        this.header = new SharedSegment(mapping.asSlice(0, HEADER_LENGTH));
         // the values validated before mapping, never the header's again: another process may rewrite it any time
         this.capacity = layout.capacity();
         this.maxMessage = layout.maxMessage();
         this.manyProducers = layout.manyProducers();
         this.waitMode = layout.waitMode();
         this.waitName = layout.waitName();
-        this.ring = new UnsafeBuffer(mapping.address() + RingFileDescriptor.RING_OFFSET,
-            capacity + RingFileDescriptor.TRAILER_LENGTH);
+        this.format = layout.format();
+        final int ringLength = capacity + RingFileDescriptor.trailerLength(format, layout.subscribers());
+        this.ringSegment = mapping.asSlice(RingFileDescriptor.RING_OFFSET, ringLength);
+        // Agrona's buffers only for its format: an end of ipckit's ring touches no Unsafe unless asked to
+        this.ring = format == RingFormat.AGRONA ? new UnsafeBuffer(ringSegment.address(), ringLength) : null;
+        this.stamped = format == RingFormat.IPCKIT
+            ? new StampedRing(ringSegment, capacity, layout.subscribers(), layout.salt(), maxMessage, path) : null;
         this.futexWord = mapping.asSlice(RingFileDescriptor.FUTEX_OFFSET, 4);
     }
 
@@ -152,7 +164,7 @@ final class RingFile {
         final TemporaryFile temporary = TemporaryFile.create(path, options.mode());
         try {
             final int fd = temporary.fd();
-            final long length = RingFileDescriptor.fileLength(options.capacity());
+            final long length = RingFileDescriptor.fileLength(options.capacity(), options.format(), 1);
             final int reserved = PosixFiles.tryFallocate(fd, 0, 0, length);
             if (reserved == -Errno.EOPNOTSUPP) {
                 PosixFiles.ftruncate(fd, length);
@@ -163,9 +175,9 @@ final class RingFile {
             }
             final MemorySegment headerMap = PosixMemory.mmap(fd, HEADER_LENGTH, PROT_RW, PosixMemory.MAP_SHARED, 0);
             try {
-                RingFileDescriptor.initialise(new UnsafeBuffer(headerMap.address(), HEADER_LENGTH), options.capacity(),
-                    options.maxMessage(), options.flags(), options.waitName(), PosixProcess.getpid(),
-                    System.currentTimeMillis());
+                RingFileDescriptor.initialise(new SharedSegment(headerMap), options.capacity(), options.maxMessage(),
+                    options.flags(), options.waitName(), options.format(), ThreadLocalRandom.current().nextInt(),
+                    PosixProcess.getpid(), System.currentTimeMillis());
             } finally {
                 PosixMemory.munmap(headerMap);
             }
@@ -193,8 +205,7 @@ final class RingFile {
         final MemorySegment headerMap = PosixMemory.mmap(fd, HEADER_LENGTH, PROT_RW, PosixMemory.MAP_SHARED, 0);
         final RingFileDescriptor.Layout layout;
         try {
-            layout = RingFileDescriptor.checkHeader(new UnsafeBuffer(headerMap.address(), HEADER_LENGTH), stat.size(),
-                path);
+            layout = RingFileDescriptor.checkHeader(new SharedSegment(headerMap), stat.size(), path);
         } finally {
             PosixMemory.munmap(headerMap);
         }
@@ -406,10 +417,17 @@ final class RingFile {
      * every earlier end is gone, so what they left is settled exactly (see {@link RingRepair}).
      */
     void startNewSession() {
-        RingFileDescriptor.checkPositions(ring, capacity, path); // nobody moves them now: garbage is corruption
-        RingRepair.completeConsumerCleanup(this);
-        RingRepair.sealAbandoned(this);
-        final UnsafeBuffer h = header;
+        if (stamped != null) {
+            stamped.checkPositions(manyProducers); // nobody moves them now: garbage is corruption
+            if (manyProducers) {
+                StampedRingRepair.sealAll(stamped, header, stamped.lvSubscriberPosition(0));
+            } // a producers=one ring needs nothing: its next sender resumes after the last record published
+        } else {
+            RingFileDescriptor.checkPositions(ring, capacity, path); // nobody moves them now: garbage is corruption
+            RingRepair.completeConsumerCleanup(this);
+            RingRepair.sealAbandoned(this);
+        }
+        final SharedSegment h = header;
         h.putInt(RingFileDescriptor.RECEIVER_PID_OFFSET, 0);
         h.putInt(RingFileDescriptor.RECEIVER_TID_OFFSET, 0);
         h.putInt(RingFileDescriptor.WAKE_TID_OFFSET, 0);
@@ -437,6 +455,23 @@ final class RingFile {
     }
 
     /**
+     * The ring region as an Agrona buffer, for the {@code DirectBuffer} forms of the API: the Agrona ring itself for
+     * format=agrona, and for format=ipckit a view made on first use, so that an end used only through the
+     * {@code MemorySegment} forms never touches Agrona's {@code Unsafe}.
+     *
+     * @return the buffer.
+     */
+    UnsafeBuffer ringView() {
+        if (ring != null) {
+            return ring;
+        }
+        if (ringView == null) {
+            ringView = new UnsafeBuffer(ringSegment.address(), (int) ringSegment.byteSize());
+        }
+        return ringView;
+    }
+
+    /**
      * @return whether {@link #close()} ran.
      */
     boolean isClosed() {
@@ -460,7 +495,8 @@ final class RingFile {
 
     @Override
     public String toString() {
-        return path + " (fd " + fd + ", capacity " + capacity + (manyProducers ? ", producers=many" : ", producers=one")
+        return path + " (fd " + fd + ", format " + format.formatName() + ", capacity " + capacity
+            + (manyProducers ? ", producers=many" : ", producers=one")
             + ", wait=" + waitName + ")";
     }
 }

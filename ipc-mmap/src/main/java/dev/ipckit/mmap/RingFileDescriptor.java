@@ -12,8 +12,10 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import dev.ipckit.ChannelException;
 
 /**
- * The layout of an mmap ring file: a header, then an Agrona ring buffer and its trailer, all mapped
- * {@code MAP_SHARED} by every process on the channel.
+ * The layout of an mmap ring file: a header, then the ring region in one of two formats, all mapped
+ * {@code MAP_SHARED} by every process on the channel. The header names the format (code and name, at 64): ipckit's
+ * own stamped ring ({@link RingFormat#IPCKIT}, the default, drawn in {@link StampedRingDescriptor}) or Agrona's
+ * records and trailer ({@link RingFormat#AGRONA}, {@code format=agrona}).
  *
  * <pre>
  *   +-----------------------------+ 0
@@ -37,11 +39,12 @@ import dev.ipckit.ChannelException;
  *   |  ...                        |
  *   |  Sender slot 31             |    128 bytes each
  *   +-----------------------------+ 8192 = HEADER_LENGTH
- *   |  Agrona ring records        |    capacity bytes, a power of two
- *   |  (RecordDescriptor format)  |
+ *   |  Ring records               |    capacity bytes, a power of two: stamped records (format=ipckit) or
+ *   |                             |    Agrona's RecordDescriptor format (format=agrona)
  *   +-----------------------------+ 8192 + capacity
- *   |  Agrona trailer             |    tail, head cache, head, correlation, heartbeat
- *   +-----------------------------+ 8192 + capacity + RingBufferDescriptor.TRAILER_LENGTH = file length
+ *   |  Trailer                    |    ipckit: tail, then one position per subscriber (128 bytes each);
+ *   |                             |    agrona: tail, head cache, head, correlation, heartbeat
+ *   +-----------------------------+ 8192 + capacity + trailerLength(format, subscribers) = file length
  * </pre>
  *
  * Every section starts on its own pair of cache lines (128 bytes), as Agrona pads shared counters against
@@ -77,6 +80,17 @@ import dev.ipckit.ChannelException;
  *  |            Wait Mode Name, ASCII, NUL padded (16 bytes)       |
  *  |                              ...                              |
  *  +---------------------------------------------------------------+ 64
+ *  |                 Format Code (1 ipckit, 2 agrona)              |
+ *  +---------------------------------------------------------------+ 68
+ *  |                  Subscribers (trailer slots)                  |
+ *  +---------------------------------------------------------------+ 72
+ *  |               Stamp Salt (format=ipckit, random)              |
+ *  +---------------------------------------------------------------+ 76
+ *  |                           reserved                            |
+ *  +---------------------------------------------------------------+ 80
+ *  |              Format Name, ASCII, NUL padded (16 bytes)        |
+ *  |                              ...                              |
+ *  +---------------------------------------------------------------+ 96
  * </pre>
  *
  * <h2>Session, receiver and sender slot fields</h2>
@@ -153,7 +167,7 @@ public final class RingFileDescriptor {
     /** "IPCKRING" in ASCII, read as a little-endian long. */
     public static final long MAGIC = 0x474E49524B435049L;
     /** The layout this code reads and writes. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
     /** Two cache lines: every section starts on its own pair. */
     public static final int LINE_PAIR = CACHE_LINE_LENGTH * 2;
     /** The most senders one ring holds at once. */
@@ -187,6 +201,16 @@ public final class RingFileDescriptor {
     public static final int WAIT_NAME_OFFSET = CREATED_OFFSET + 8;
     /** Bytes for the wait mode name. */
     public static final int WAIT_NAME_LENGTH = 16;
+    /** The ring region's format, an int: {@link RingFormat#code()}. */
+    public static final int FORMAT_OFFSET = WAIT_NAME_OFFSET + WAIT_NAME_LENGTH;
+    /** Subscriber slots in the trailer, an int (1 for a one-to-one ring). */
+    public static final int SUBSCRIBERS_OFFSET = FORMAT_OFFSET + 4;
+    /** format=ipckit: the salt of every record stamp, an int chosen at random by the creator. */
+    public static final int STAMP_SALT_OFFSET = SUBSCRIBERS_OFFSET + 4;
+    /** The format's name, ASCII, NUL padded, for people reading the file with od: {@link RingFormat#formatName()}. */
+    public static final int FORMAT_NAME_OFFSET = STAMP_SALT_OFFSET + 8;
+    /** Bytes for the format name. */
+    public static final int FORMAT_NAME_LENGTH = 16;
 
     /** Start of the session fields. */
     public static final int SESSION_OFFSET = STATIC_OFFSET + LINE_PAIR;
@@ -300,10 +324,29 @@ public final class RingFileDescriptor {
 
     /**
      * @param capacity the ring capacity.
-     * @return the length of a ring file with that capacity.
+     * @return the length of a ring file with that capacity in the default format (format=ipckit, one subscriber).
      */
     public static long fileLength(final int capacity) {
-        return (long) HEADER_LENGTH + capacity + TRAILER_LENGTH;
+        return fileLength(capacity, MmapOptions.DEFAULT_FORMAT, 1);
+    }
+
+    /**
+     * @param capacity the ring capacity.
+     * @param format the ring region's format.
+     * @param subscribers the trailer's subscriber slots (format=ipckit).
+     * @return the length of a ring file with that capacity and format.
+     */
+    public static long fileLength(final int capacity, final RingFormat format, final int subscribers) {
+        return (long) HEADER_LENGTH + capacity + trailerLength(format, subscribers);
+    }
+
+    /**
+     * @param format the ring region's format.
+     * @param subscribers the trailer's subscriber slots (format=ipckit).
+     * @return the trailer's length.
+     */
+    public static int trailerLength(final RingFormat format, final int subscribers) {
+        return format == RingFormat.AGRONA ? TRAILER_LENGTH : StampedRingDescriptor.trailerLength(subscribers);
     }
 
     /**
@@ -358,20 +401,29 @@ public final class RingFileDescriptor {
      * @param maxMessage the longest message.
      * @param flags {@link #FLAG_MANY_PRODUCERS} and the wait code.
      * @param waitName the wait mode's name.
+     * @param format the ring region's format.
+     * @param salt format=ipckit: the stamp salt.
      * @param creatorPid this process.
      * @param nowMillis the creation time.
      */
-    public static void initialise(final AtomicBuffer header, final int capacity, final int maxMessage, final int flags,
-                                  final String waitName, final int creatorPid, final long nowMillis) {
+    static void initialise(final SharedSegment header, final int capacity, final int maxMessage, final int flags,
+                           final String waitName, final RingFormat format, final int salt, final int creatorPid,
+                           final long nowMillis) {
+        final int subscribers = 1;
         header.putInt(HEADER_LENGTH_OFFSET, HEADER_LENGTH);
         header.putInt(CAPACITY_OFFSET, capacity);
         header.putInt(MAX_MESSAGE_OFFSET, maxMessage);
         header.putInt(FLAGS_OFFSET, flags);
         header.putInt(CREATOR_PID_OFFSET, creatorPid);
-        header.putLong(FILE_LENGTH_OFFSET, fileLength(capacity));
+        header.putLong(FILE_LENGTH_OFFSET, fileLength(capacity, format, subscribers));
         header.putLong(CREATED_OFFSET, nowMillis);
         final byte[] name = waitName.getBytes(StandardCharsets.US_ASCII);
         header.putBytes(WAIT_NAME_OFFSET, name, 0, Math.min(name.length, WAIT_NAME_LENGTH - 1));
+        header.putInt(FORMAT_OFFSET, format.code());
+        header.putInt(SUBSCRIBERS_OFFSET, subscribers);
+        header.putInt(STAMP_SALT_OFFSET, salt);
+        final byte[] formatName = format.formatName().getBytes(StandardCharsets.US_ASCII);
+        header.putBytes(FORMAT_NAME_OFFSET, formatName, 0, formatName.length);
         header.putLong(SESSION_STARTED_OFFSET, nowMillis);
         header.putLong(MAGIC_OFFSET, MAGIC);
         header.putIntRelease(VERSION_OFFSET, LAYOUT_VERSION); // last: a reader that sees it sees everything above
@@ -386,10 +438,14 @@ public final class RingFileDescriptor {
      * @param manyProducers producers=many.
      * @param waitMode the wait mode the code names.
      * @param waitName the wait mode's name (a provider's name for {@link WaitMode#PROVIDER}).
-     * @param fileLength {@link #fileLength(int)} of the capacity, equal to the file's size: the whole mapping.
+     * @param fileLength {@link #fileLength(int, RingFormat, int)} of the capacity, equal to the file's size: the
+     *     whole mapping.
+     * @param format the ring region's format.
+     * @param subscribers the trailer's subscriber slots (1 for a one-to-one ring; always 1 for format=agrona).
+     * @param salt format=ipckit: the stamp salt.
      */
     public record Layout(int capacity, int maxMessage, boolean manyProducers, WaitMode waitMode, String waitName,
-                         long fileLength) {
+                         long fileLength, RingFormat format, int subscribers, int salt) {
     }
 
     /**
@@ -402,7 +458,7 @@ public final class RingFileDescriptor {
      * @return the validated values, to be used instead of the header's from now on.
      * @throws ChannelException naming the file and both values ({@code app=… file=…}) on any mismatch.
      */
-    public static Layout checkHeader(final AtomicBuffer header, final long fileSize, final String path) {
+    static Layout checkHeader(final SharedSegment header, final long fileSize, final String path) {
         final int version = header.getIntVolatile(VERSION_OFFSET);
         final long magic = header.getLong(MAGIC_OFFSET);
         if (magic != MAGIC) {
@@ -425,9 +481,19 @@ public final class RingFileDescriptor {
             throw new ChannelException(path + " is corrupt: maxMessage file=" + maxMessage + " is outside 0.."
                 + maxMessageLimit(capacity) + " for capacity=" + capacity + "; remove the file");
         }
+        final int formatCode = header.getInt(FORMAT_OFFSET);
+        final RingFormat format = RingFormat.ofCode(formatCode);
+        if (format == null) {
+            throw new ChannelException(path + " is corrupt: format code file=" + formatCode
+                + " names no ring format (1 ipckit, 2 agrona); remove the file");
+        }
+        final int subscribers = header.getInt(SUBSCRIBERS_OFFSET);
+        if (subscribers != 1) {
+            throw corrupt(path, "subscribers", 1, subscribers);
+        }
         final long fileLength = header.getLong(FILE_LENGTH_OFFSET);
-        if (fileLength != fileLength(capacity)) {
-            throw corrupt(path, "file length", fileLength(capacity), fileLength);
+        if (fileLength != fileLength(capacity, format, subscribers)) {
+            throw corrupt(path, "file length", fileLength(capacity, format, subscribers), fileLength);
         }
         if (fileSize != fileLength) {
             throw new ChannelException(path + " is " + fileSize + " bytes but its header describes a " + fileLength
@@ -443,7 +509,8 @@ public final class RingFileDescriptor {
         // the name matters only to find a provider (WaitMode.PROVIDER) and to compare with wait=: read once, too
         final WaitMode waitMode = WaitMode.ofCode(waitCode);
         final String waitName = waitName(header);
-        return new Layout(capacity, maxMessage, (flags & FLAG_MANY_PRODUCERS) != 0, waitMode, waitName, fileLength);
+        return new Layout(capacity, maxMessage, (flags & FLAG_MANY_PRODUCERS) != 0, waitMode, waitName, fileLength,
+            format, subscribers, header.getInt(STAMP_SALT_OFFSET));
     }
 
     /**
@@ -514,7 +581,7 @@ public final class RingFileDescriptor {
      * @param header a mapped header.
      * @return the wait mode name stored in it.
      */
-    public static String waitName(final AtomicBuffer header) {
+    static String waitName(final SharedSegment header) {
         final byte[] bytes = new byte[WAIT_NAME_LENGTH];
         header.getBytes(WAIT_NAME_OFFSET, bytes);
         int length = 0;

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import dev.ipckit.ChannelException;
@@ -44,8 +43,8 @@ public final class RingFileInspector implements AutoCloseable {
     private final String path;
     private final int fd;
     private final MemorySegment mapping;
-    private final UnsafeBuffer header;
-    private final UnsafeBuffer ring;
+    private final SharedSegment header;
+    private final SharedSegment ring;
     private final RingFileDescriptor.Layout layout;
     private final int capacity;
     private boolean closed;
@@ -56,10 +55,10 @@ public final class RingFileInspector implements AutoCloseable {
         this.fd = fd;
         this.mapping = mapping;
         this.layout = layout;
-        this.header = new UnsafeBuffer(mapping.address(), HEADER_LENGTH);
+        this.header = new SharedSegment(mapping.asSlice(0, HEADER_LENGTH));
         this.capacity = layout.capacity(); // validated; the header's may have been rewritten since
-        this.ring = new UnsafeBuffer(mapping.address() + RingFileDescriptor.RING_OFFSET,
-            capacity + RingFileDescriptor.TRAILER_LENGTH);
+        this.ring = new SharedSegment(mapping.asSlice(RingFileDescriptor.RING_OFFSET,
+            capacity + RingFileDescriptor.trailerLength(layout.format(), layout.subscribers())));
     }
 
     /**
@@ -88,8 +87,7 @@ public final class RingFileInspector implements AutoCloseable {
                 PosixMemory.MAP_SHARED, 0);
             final RingFileDescriptor.Layout layout;
             try {
-                layout = RingFileDescriptor.checkHeader(new UnsafeBuffer(headerMap.address(), HEADER_LENGTH),
-                    stat.size(), path);
+                layout = RingFileDescriptor.checkHeader(new SharedSegment(headerMap), stat.size(), path);
             } finally {
                 PosixMemory.munmap(headerMap);
             }
@@ -146,13 +144,18 @@ public final class RingFileInspector implements AutoCloseable {
             header.getIntVolatile(RingFileDescriptor.RECEIVER_TID_OFFSET),
             held(RingFileDescriptor.RECEIVER_LOCK_BYTE),
             header.getIntVolatile(RingFileDescriptor.WAKE_TOKEN_OFFSET));
-        return new Stat(path, header.getIntVolatile(RingFileDescriptor.VERSION_OFFSET), capacity,
-            layout.maxMessage(), layout.manyProducers(), layout.waitName(), header.getInt(RingFileDescriptor.CREATOR_PID_OFFSET),
+        final boolean agrona = layout.format() == RingFormat.AGRONA;
+        return new Stat(path, header.getIntVolatile(RingFileDescriptor.VERSION_OFFSET),
+            layout.format().formatName(), capacity,
+            layout.maxMessage(), layout.manyProducers(), layout.waitName(),
+            header.getInt(RingFileDescriptor.CREATOR_PID_OFFSET),
             header.getLong(RingFileDescriptor.CREATED_OFFSET),
             header.getIntVolatile(RingFileDescriptor.SESSION_NUMBER_OFFSET),
             header.getLongVolatile(RingFileDescriptor.SESSION_STARTED_OFFSET),
-            ring.getLongVolatile(capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET),
-            ring.getLongVolatile(capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET),
+            ring.getLongVolatile(capacity + (agrona ? RingBufferDescriptor.HEAD_POSITION_OFFSET
+                : StampedRingDescriptor.subscriberOffset(0) + StampedRingDescriptor.SUBSCRIBER_POSITION)),
+            ring.getLongVolatile(capacity + (agrona ? RingBufferDescriptor.TAIL_POSITION_OFFSET
+                : StampedRingDescriptor.TAIL_OFFSET)),
             receiver, List.copyOf(senders), held(RingFileDescriptor.SENDER_LOCK_BYTE),
             header.getLongVolatile(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET),
             header.getLongVolatile(RingFileDescriptor.SLEEPS_OFFSET),
@@ -285,6 +288,7 @@ public final class RingFileInspector implements AutoCloseable {
      *
      * @param path the file.
      * @param layoutVersion its layout version.
+     * @param format its ring format's name ({@code ipckit} or {@code agrona}).
      * @param capacity ring capacity in bytes.
      * @param maxMessageLength longest message.
      * @param manyProducers producers=many.
@@ -304,7 +308,8 @@ public final class RingFileInspector implements AutoCloseable {
      * @param futexWord the futex word.
      * @param deaths ends found dead in this session.
      */
-    public record Stat(String path, int layoutVersion, int capacity, int maxMessageLength, boolean manyProducers,
+    public record Stat(String path, int layoutVersion, String format, int capacity, int maxMessageLength,
+                       boolean manyProducers,
                        String waitMode, int creatorPid, long createdMillis, int session, long sessionStartedMillis,
                        long headPosition, long tailPosition, ReceiverInfo receiver, List<SenderInfo> senders,
                        boolean senderLockHeld, long messagesReceived, long receiverSleeps, boolean receiverWaiting,
@@ -354,7 +359,8 @@ public final class RingFileInspector implements AutoCloseable {
         @Override
         public String toString() {
             final StringBuilder text = new StringBuilder()
-                .append(path).append(": layout ").append(layoutVersion).append(", capacity ").append(capacity)
+                .append(path).append(": layout ").append(layoutVersion).append(", format ").append(format)
+                .append(", capacity ").append(capacity)
                 .append(", maxMessage ").append(maxMessageLength).append(", producers=")
                 .append(manyProducers ? "many" : "one").append(", wait=").append(waitMode)
                 .append(", created by pid ").append(creatorPid).append(", session ").append(session).append('\n')

@@ -41,7 +41,7 @@ final class RingRepair {
      * @param file the ring file.
      */
     static void completeConsumerCleanup(final RingFile file) {
-        if (!file.manyProducers) {
+        if (!file.manyProducers || file.ring == null) { // only Agrona's many-to-one reader zeroes
             return;
         }
         final AtomicBuffer ring = file.ring;
@@ -66,6 +66,9 @@ final class RingRepair {
      * @param file the ring file.
      */
     static void sealAbandoned(final RingFile file) {
+        if (file.ring == null) {
+            return; // format=ipckit: see StampedRingRepair
+        }
         final AtomicBuffer ring = file.ring;
         final int capacity = file.capacity;
         final int mask = capacity - 1;

@@ -54,12 +54,17 @@ class MmapChaosTest {
             childSends("futex", List.of(4), ring("futex", "capacity=64k&wait=futex")),
             childReceives("one-to-one held back", 5, ring("o2o-back", "capacity=16k")),
             childReceives("many-to-one held back", 6, ring("m2o-back", "capacity=16k&producers=many")),
-            childReceives("futex held back", 7, ring("futex-back", "capacity=16k&wait=futex")));
+            childReceives("futex held back", 7, ring("futex-back", "capacity=16k&wait=futex")),
+            childSends("agrona one-to-one", List.of(8), ring("agrona-o2o", "capacity=64k&format=agrona")),
+            childSends("agrona many-to-one", List.of(9, 10),
+                ring("agrona-m2o", "capacity=64k&producers=many&wait=futex&format=agrona")),
+            childReceives("agrona held back", 11, ring("agrona-back", "capacity=16k&format=agrona")));
         final int rounds = Reliability.chaosRounds();
-        final Chaos.Summary summary = run("mmap (one-to-one, many-to-one, futex)", channels, "futex", dir);
+        final Chaos.Summary summary = run("mmap (one-to-one, many-to-one, futex; both formats)", channels, "futex",
+            dir);
         assertEquals(rounds, summary.kills());
-        assertEquals(rounds * 3, summary.sendersGone());
-        assertEquals(rounds * 3, summary.receiversGone());
+        assertEquals(rounds * 5, summary.sendersGone());
+        assertEquals(rounds * 4, summary.receiversGone());
         assertTrue(summary.received() > 0 && summary.sent() > 0, summary.toString());
     }
 

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,7 +43,9 @@ class MmapCrashTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"capacity=64k&maxMessage=4k", "capacity=64k&maxMessage=4k&producers=many&wait=futex"})
+    @ValueSource(strings = {"capacity=64k&maxMessage=4k", "capacity=64k&maxMessage=4k&producers=many&wait=futex",
+        "capacity=64k&maxMessage=4k&format=agrona",
+        "capacity=64k&maxMessage=4k&producers=many&wait=futex&format=agrona"})
     void shouldDeliverAnIntactPrefixThenPeerGoneWhenASenderIsKilledMidStream(final String options) {
         final String uri = uri("midstream", options);
         final Path ready = dir.resolve("sender.ready");
@@ -75,7 +76,9 @@ class MmapCrashTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"capacity=64k&maxMessage=4k", "capacity=64k&maxMessage=4k&producers=many&wait=futex"})
+    @ValueSource(strings = {"capacity=64k&maxMessage=4k", "capacity=64k&maxMessage=4k&producers=many&wait=futex",
+        "capacity=64k&maxMessage=4k&format=agrona",
+        "capacity=64k&maxMessage=4k&producers=many&wait=futex&format=agrona"})
     void shouldResumeIntactAndInOrderWithANewReceiverAfterTheReceiverIsKilledMidStream(final String options)
         throws Exception {
         final String uri = uri("receiver-killed", options);
@@ -145,9 +148,10 @@ class MmapCrashTest {
         throw new AssertionError("the first message after the receiver died is no message of the stream");
     }
 
-    @Test
-    void shouldKeepTheRingFlowingForLiveSendersWhenOneIsKilledMidStream() {
-        final String uri = uri("survivors", "capacity=64k&producers=many&wait=futex");
+    @ParameterizedTest
+    @ValueSource(strings = {"ipckit", "agrona"})
+    void shouldKeepTheRingFlowingForLiveSendersWhenOneIsKilledMidStream(final String format) {
+        final String uri = uri("survivors", "capacity=64k&producers=many&wait=futex&format=" + format);
         final long count = 4000;
         final List<MmapPeers.Child> children = new ArrayList<>();
         try (Receiver receiver = Channels.openReceiver(uri)) {
@@ -191,9 +195,10 @@ class MmapCrashTest {
         }
     }
 
-    @Test
-    void shouldUnblockTheRingWhenAManyToOneSenderDiesHoldingAClaim() {
-        final String uri = uri("dead-claim-many", "capacity=64k&producers=many");
+    @ParameterizedTest
+    @ValueSource(strings = {"ipckit", "agrona"})
+    void shouldUnblockTheRingWhenAManyToOneSenderDiesHoldingAClaim(final String format) {
+        final String uri = uri("dead-claim-many", "capacity=64k&producers=many&format=" + format);
         final Path ready = dir.resolve("claimer.ready");
         try (Receiver receiver = Channels.openReceiver(uri);
              MmapPeers.Child claimer = MmapPeers.start(dir, List.of("claim-hold", uri, "100", ready.toString()));
@@ -227,9 +232,10 @@ class MmapCrashTest {
         return Channels.openSender(uri);
     }
 
-    @Test
-    void shouldSettleTheClaimOfAKilledOneToOneSenderThenServeTheNextSender() {
-        final String uri = uri("dead-claim-one", "capacity=64k");
+    @ParameterizedTest
+    @ValueSource(strings = {"ipckit", "agrona"})
+    void shouldSettleTheClaimOfAKilledOneToOneSenderThenServeTheNextSender(final String format) {
+        final String uri = uri("dead-claim-one", "capacity=64k&format=" + format);
         final Path ready = dir.resolve("claimer.ready");
         try (Receiver receiver = Channels.openReceiver(uri)) {
             try (MmapPeers.Child claimer = MmapPeers.start(dir, List.of("claim-hold", uri, "100", ready.toString()))) {
@@ -256,9 +262,10 @@ class MmapCrashTest {
         }
     }
 
-    @Test
-    void shouldWakeASenderWaitingInALongTimedOfferWhenTheReceiverIsKilled() {
-        final String uri = uri("blocked", "capacity=4k&wait=futex");
+    @ParameterizedTest
+    @ValueSource(strings = {"ipckit", "agrona"})
+    void shouldWakeASenderWaitingInALongTimedOfferWhenTheReceiverIsKilled(final String format) {
+        final String uri = uri("blocked", "capacity=4k&wait=futex&format=" + format);
         final Path ready = dir.resolve("stall.ready");
         try (Sender sender = Channels.openSender(uri);
              Peer receiver = Peer.startJvm(List.of("stall", uri, ready.toString()))) {

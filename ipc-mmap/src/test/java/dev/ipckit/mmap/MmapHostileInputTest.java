@@ -27,6 +27,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.ipckit.ChannelException;
 import dev.ipckit.Channels;
@@ -113,14 +115,16 @@ class MmapHostileInputTest {
             + "version planted), each refused as receiver and as sender naming the file, none changed, no crash");
     }
 
-    @Test
-    void shouldRefuseOrCarryIntactMessagesOnAValidHeaderOverAGarbageRing() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"ipckit", "agrona"})
+    void shouldRefuseOrCarryIntactMessagesOnAValidHeaderOverAGarbageRing(final String format) throws IOException {
+        final RingFormat ringFormat = RingFormat.named(format);
         final SplittableRandom random = new SplittableRandom(Reliability.chaosSeed() + 1);
         final List<String> uris = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
-            final String options = i % 2 == 0 ? "" : "&producers=many";
+            final String options = (i % 2 == 0 ? "" : "&producers=many") + "&format=" + format;
             final Path path = validRing("garbage-" + i, options);
-            final byte[] ring = new byte[4096 + RingFileDescriptor.TRAILER_LENGTH];
+            final byte[] ring = new byte[4096 + RingFileDescriptor.trailerLength(ringFormat, 1)];
             random.nextBytes(ring);
             if (i % 4 >= 2) {
                 java.util.Arrays.fill(ring, 4096, ring.length, (byte) 0); // sane positions, garbage records
@@ -151,7 +155,11 @@ class MmapHostileInputTest {
                 assertEquals("intact", outcome[1], "garbage must never reach a handler: " + String.join(" ", outcome));
             }
         }
-        assertTrue(refused >= uris.size() / 2, refused + " of " + uris.size() + " garbage rings were refused");
+        // Agrona's random head and tail are impossible positions; a stamped ring's random subscriber position may be
+        // a possible one (a non-negative multiple of 8), and then its garbage records, which carry no stamp, are
+        // simply not there: the ring is carried intact from that position
+        assertTrue(refused >= uris.size() / (ringFormat == RingFormat.AGRONA ? 2 : 4), refused + " of " + uris.size()
+            + " garbage rings were refused");
         System.out.println("hostile ring bodies: " + uris.size() + " valid headers over garbage rings, " + refused
             + " refused as corrupt naming the file, the rest carried every message intact, no garbage delivered");
     }

@@ -28,7 +28,9 @@ class MmapHostileRewriteTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"capacity=4k&maxMessage=256", "capacity=4k&maxMessage=256&producers=many&wait=futex"})
+    @ValueSource(strings = {"capacity=4k&maxMessage=256", "capacity=4k&maxMessage=256&producers=many&wait=futex",
+        "capacity=4k&maxMessage=256&format=agrona",
+        "capacity=4k&maxMessage=256&producers=many&wait=futex&format=agrona"})
     void shouldFailOnlyWithChannelExceptionsAndNeverCrashWhileAnotherWriterRewritesTheRing(final String options)
         throws IOException {
         final Path work = Files.createDirectory(dir.resolve("work"));

@@ -12,11 +12,18 @@ import dev.ipckit.conformance.ChannelConformanceTest;
 class MmapManyToOneConformanceTest extends ChannelConformanceTest {
     private final List<String> names = new ArrayList<>();
 
+    /**
+     * @return the options after the ring name.
+     */
+    protected String options() {
+        return "?capacity=64k&maxMessage=4k&producers=many&wait=futex&unlinkOnClose=true";
+    }
+
     @Override
     protected Pair openPair() {
         final String name = TestRings.uniqueName("m2o");
         names.add(name);
-        final String uri = "mmap:" + name + "?capacity=64k&maxMessage=4k&producers=many&wait=futex&unlinkOnClose=true";
+        final String uri = "mmap:" + name + options();
         return new Pair(Channels.openSender(uri), Channels.openReceiver(uri));
     }
 

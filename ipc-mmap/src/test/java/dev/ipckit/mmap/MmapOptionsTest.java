@@ -102,7 +102,7 @@ class MmapOptionsTest {
     void shouldRejectBadChoicesAndUnknownOptions() {
         assertTrue(rejected("mmap:orders?producers=three").startsWith("producers=three"));
         final String unknown = rejected("mmap:orders?capacty=64k");
-        assertTrue(unknown.contains("'capacty'") && unknown.contains("capacity, create, maxMessage"), unknown);
+        assertTrue(unknown.contains("'capacty'") && unknown.contains("capacity, create, format, maxMessage"), unknown);
         assertTrue(rejected("mmap:orders?timeout=5").startsWith("timeout=5"));
         assertTrue(rejected("mmap:orders?unlinkOnClose=maybe").startsWith("unlinkOnClose=maybe"));
         final String wait = rejected("mmap:orders?wait=nap");

@@ -94,7 +94,7 @@ class RingFileValidationTest {
         final Path path = validRing("version");
         patchInt(path, RingFileDescriptor.VERSION_OFFSET, 99);
         final String message = refused(path);
-        assertTrue(message.contains("layout version: app=1 file=99"), message);
+        assertTrue(message.contains("layout version: app=" + RingFileDescriptor.LAYOUT_VERSION + " file=99"), message);
     }
 
     @Test

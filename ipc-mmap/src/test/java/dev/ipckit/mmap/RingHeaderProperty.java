@@ -1,10 +1,12 @@
 package dev.ipckit.mmap;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import org.agrona.BitUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.ipckit.ChannelException;
 
@@ -25,7 +27,8 @@ final class RingHeaderProperty {
     /** The header bytes the validator reads (static fields), with room to spare. */
     private static final int FIELDS = 128;
 
-    private final UnsafeBuffer header = new UnsafeBuffer(new byte[RingFileDescriptor.HEADER_LENGTH]);
+    private final MemorySegment memory = Arena.ofAuto().allocate(RingFileDescriptor.HEADER_LENGTH, 8);
+    private final SharedSegment header = new SharedSegment(memory);
     private long accepted;
     private long refused;
 
@@ -43,15 +46,16 @@ final class RingHeaderProperty {
             final int capacity = 1 << (10 + (data.length > 1 ? (data[1] & 0xFF) % 21 : 0));
             final int limit = RingFileDescriptor.maxMessageLimit(capacity);
             final int maxMessage = data.length > 2 ? (data[2] & 0xFF) * limit / 255 : limit;
+            final RingFormat format = data.length > 1 && (data[1] & 0x40) != 0 ? RingFormat.AGRONA : RingFormat.IPCKIT;
             RingFileDescriptor.initialise(header, capacity, maxMessage,
                 data.length > 1 && (data[1] & 0x80) != 0 ? RingFileDescriptor.FLAG_MANY_PRODUCERS : 0,
-                "futex", 42, 1_700_000_000_000L);
+                "futex", format, 0x5eed, 42, 1_700_000_000_000L);
             final int delta = data.length > 3 && (data[3] & 3) == 0 ? (data[3] >> 2) * 8 : 0;
-            fileSize = RingFileDescriptor.fileLength(capacity) + delta;
+            fileSize = RingFileDescriptor.fileLength(capacity, format, 1) + delta;
             in.position(Math.min(4, data.length));
             while (in.remaining() >= 6) {
                 final int offset = (in.getShort() & 0xFFFF) % (FIELDS - 3);
-                header.putInt(offset, in.getInt());
+                memory.set(ValueLayout.JAVA_INT_UNALIGNED, offset, in.getInt());
             }
         } else {
             fileSize = data.length >= 9 ? in.getLong(1) : 0;
@@ -84,12 +88,12 @@ final class RingHeaderProperty {
      *
      * @return the words that name the first rule broken in the validator's message, or null when none is.
      */
-    static String firstBrokenRule(final UnsafeBuffer header, final long fileSize) {
+    static String firstBrokenRule(final SharedSegment header, final long fileSize) {
         if (header.getLong(RingFileDescriptor.MAGIC_OFFSET) != RingFileDescriptor.MAGIC) {
             return "magic app=0x474e49524b435049";
         }
         if (header.getInt(RingFileDescriptor.VERSION_OFFSET) != RingFileDescriptor.LAYOUT_VERSION) {
-            return "layout version: app=1 file=" + header.getInt(RingFileDescriptor.VERSION_OFFSET);
+            return "layout version: app=2 file=" + header.getInt(RingFileDescriptor.VERSION_OFFSET);
         }
         if (header.getInt(RingFileDescriptor.HEADER_LENGTH_OFFSET) != RingFileDescriptor.HEADER_LENGTH) {
             return "header length app=8192";
@@ -102,9 +106,18 @@ final class RingHeaderProperty {
         if (maxMessage < 0 || maxMessage > Math.max(8, capacity / 8)) {
             return "maxMessage file=" + maxMessage;
         }
+        final int format = header.getInt(RingFileDescriptor.FORMAT_OFFSET);
+        if (format != 1 && format != 2) {
+            return "format code file=" + format;
+        }
+        final int subscribers = header.getInt(RingFileDescriptor.SUBSCRIBERS_OFFSET);
+        if (subscribers != 1) {
+            return "subscribers app=1 file=" + subscribers;
+        }
+        final long trailer = format == 2 ? 768 : 256;
         final long fileLength = header.getLong(RingFileDescriptor.FILE_LENGTH_OFFSET);
-        if (fileLength != 8192L + capacity + 768) {
-            return "file length app=" + (8192L + capacity + 768) + " file=" + fileLength;
+        if (fileLength != 8192L + capacity + trailer) {
+            return "file length app=" + (8192L + capacity + trailer) + " file=" + fileLength;
         }
         if (fileSize != fileLength) {
             return "size app=" + fileLength + " file=" + fileSize;

@@ -30,7 +30,8 @@ class RingRepairTest {
     private RingFile file;
 
     private RingFile open(final String options) {
-        file = RingFile.open(MmapOptions.parse("mmap:" + dir.resolve("ring") + "?capacity=1k&" + options));
+        file = RingFile.open(MmapOptions.parse("mmap:" + dir.resolve("ring") + "?capacity=1k&format=agrona&"
+            + options));
         file.unlockOpen();
         return file;
     }

@@ -140,7 +140,8 @@ public final class TrustPeer {
             map.order(ByteOrder.LITTLE_ENDIAN);
             final byte[] original = new byte[RingFileDescriptor.SESSION_OFFSET];
             map.get(0, original);
-            writer = new Thread(() -> rewrite(map, original, options.capacity(), new SplittableRandom(seed), stop),
+            writer = new Thread(() -> rewrite(map, original, options.capacity(), options.format(),
+                new SplittableRandom(seed), stop),
                 "hostile-writer");
             writer.setDaemon(true);
             writer.start();
@@ -195,7 +196,7 @@ public final class TrustPeer {
      * validated.
      */
     private static void rewrite(final MappedByteBuffer map, final byte[] original, final int capacity,
-                                final SplittableRandom random, final AtomicBoolean stop) {
+                                final RingFormat format, final SplittableRandom random, final AtomicBoolean stop) {
         final int ring = RingFileDescriptor.RING_OFFSET;
         final int trailer = ring + capacity;
         final int[] intFields = {
@@ -206,10 +207,13 @@ public final class TrustPeer {
             RingFileDescriptor.RECEIVER_PID_OFFSET, RingFileDescriptor.WAITING_OFFSET,
             RingFileDescriptor.DEATHS_OFFSET,
         };
-        final int[] longFields = {
+        final int[] longFields = format == RingFormat.AGRONA ? new int[] {
             RingFileDescriptor.FILE_LENGTH_OFFSET, RingFileDescriptor.CONSUMED_TO_OFFSET,
             trailer + RingBufferDescriptor.TAIL_POSITION_OFFSET, trailer + RingBufferDescriptor.HEAD_POSITION_OFFSET,
             trailer + RingBufferDescriptor.HEAD_CACHE_POSITION_OFFSET,
+        } : new int[] {
+            RingFileDescriptor.FILE_LENGTH_OFFSET, trailer + StampedRingDescriptor.TAIL_OFFSET,
+            trailer + StampedRingDescriptor.subscriberOffset(0) + StampedRingDescriptor.SUBSCRIBER_POSITION,
         };
         final long[] interesting = {0, -1, 1, 7, 8, 64, capacity - 8, capacity, capacity + 8, 2L * capacity,
             1 << 30, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE, 6 << 8, 0xFF << 8};
@@ -233,13 +237,22 @@ public final class TrustPeer {
                     final int slot = RingFileDescriptor.slotOffset(random.nextInt(4));
                     final int[] fields = {RingFileDescriptor.SLOT_PID, RingFileDescriptor.SLOT_TID,
                         RingFileDescriptor.SLOT_GENERATION};
-                    if (random.nextBoolean()) {
+                    if (format == RingFormat.IPCKIT && random.nextBoolean()) { // the claim announcement
+                        final int[] claim = {StampedRingDescriptor.CLAIM_POSITION_OFFSET,
+                            StampedRingDescriptor.CLAIM_STEP_OFFSET, StampedRingDescriptor.CLAIM_FRAME_OFFSET};
+                        final int field = claim[random.nextInt(claim.length)];
+                        if (field == StampedRingDescriptor.CLAIM_POSITION_OFFSET) {
+                            map.putLong(slot + field, value);
+                        } else {
+                            map.putInt(slot + field, (int) value);
+                        }
+                    } else if (random.nextBoolean()) {
                         map.putLong(slot + RingFileDescriptor.SLOT_CLAIM_FROM, value);
                     } else {
                         map.putInt(slot + fields[random.nextInt(fields.length)], (int) value);
                     }
                 }
-                default -> { // a record header: length or type
+                default -> { // a record header: length or type (frame length or stamp)
                     final int index = ring + (random.nextInt(capacity / 8) * 8);
                     map.putInt(index + (random.nextBoolean() ? 0 : 4), (int) value);
                 }

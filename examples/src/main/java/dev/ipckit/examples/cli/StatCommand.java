@@ -50,8 +50,8 @@ final class StatCommand implements Callable<Integer> {
     private static void print(final PrintStream out, final RingFileInspector.Stat stat) {
         out.printf("ring        %s (layout %d, session %d, created by pid %d)%n", stat.path(), stat.layoutVersion(),
             stat.session(), stat.creatorPid());
-        out.printf("capacity    %,d bytes, max message %,d bytes, producers=%s%n", stat.capacity(),
-            stat.maxMessageLength(), stat.manyProducers() ? "many" : "one");
+        out.printf("capacity    %,d bytes, max message %,d bytes, producers=%s, format=%s%n", stat.capacity(),
+            stat.maxMessageLength(), stat.manyProducers() ? "many" : "one", stat.format());
         final RingFileInspector.ReceiverInfo receiver = stat.receiver();
         out.printf("wait        %s%s%s%n", stat.waitMode(),
             receiver.wakeToken() > 0 && stat.waitMode().equals("signal") ? ", signal " + PosixSignals.name(receiver.wakeToken()) : "",

@@ -40,6 +40,14 @@ class CliMmapTest {
     }
 
     @Test
+    void shouldSendAndVerifyOverAnAgronaFormatRing() {
+        sendAndVerify("mmap:" + dir.resolve("agrona-ring") + "?capacity=64k&format=agrona");
+        final Cli.Result stat = Cli.run("stat", "mmap:" + dir.resolve("agrona-ring"));
+        assertEquals(0, stat.exitCode(), stat.err());
+        assertTrue(stat.out().contains("format=agrona"), stat.out());
+    }
+
+    @Test
     void shouldSendAndVerifyOverAnMmapRingWithSignalWakeups() {
         sendAndVerify("mmap:" + dir.resolve("signal-ring") + "?capacity=64k&wait=signal");
     }
