@@ -14,8 +14,9 @@ package dev.ipckit;
  * keeps its senders' pids and role locks; a FIFO or pipe sender writes a HELLO control frame with its pid before
  * its first message and a BYE frame when it closes, so end of file without BYE means it died. A ring sender
  * knows how its receiver left too. A FIFO or pipe sender cannot: the kernel reports EPIPE whether the receiver
- * closed or was killed, and a one-way stream carries no word back, so it reports {@code CLOSED} with pid 0 and
- * says in its message that it cannot tell.
+ * closed or was killed, and a one-way stream carries no word back, so it reports {@code CLOSED} and says in its
+ * message that it cannot tell; a FIFO sender names the receiver's pid, learnt at open, and whether that process
+ * still runs.
  *
  * <p>A thread interrupted while it waits in a timed call ({@code offer} or {@code poll} with a timeout, or a
  * blocking open) returns promptly with {@link ChannelInterruptedException}, keeping its interrupt status; the end

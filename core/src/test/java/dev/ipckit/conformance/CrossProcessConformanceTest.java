@@ -80,6 +80,15 @@ public abstract class CrossProcessConformanceTest {
     }
 
     /**
+     * Whether a sender learns its receiver's pid (at open, say), even if not how it left.
+     *
+     * @return true when the kit checks the pid in the sender's PeerGoneException.
+     */
+    protected boolean senderLearnsReceiverPid() {
+        return senderLearnsHowReceiverLeft();
+    }
+
+    /**
      * @return the longest message the streams use.
      */
     protected int maxLength() {
@@ -172,14 +181,19 @@ public abstract class CrossProcessConformanceTest {
             } else {
                 assertTrue(gone.reason() != PeerGoneException.Reason.CUT, gone.getMessage());
             }
+            if (senderLearnsReceiverPid()) {
+                assertEquals(peer.pid(), gone.peerPid(), gone.getMessage());
+            }
         }
     }
 
     @Test
-    void shouldReportClosedToTheSenderWhenTheChildReceiverClosesItsEnd() {
+    void shouldReportClosedToTheSenderWhenTheChildReceiverClosesItsEnd() throws InterruptedException {
+        final Path ready = readyFile("closing-receiver");
         final Remote<Sender> remote = senderWithChildReceiver("recv",
-            List.of("10", "14", Integer.toString(maxLength())));
+            List.of("10", "14", Integer.toString(maxLength()), ready.toString()));
         try (Sender sender = remote.end(); Peer peer = remote.peer()) {
+            awaitFile(ready, peer); // its end is wholly open (a FIFO receiver has named itself) before the first offer
             final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(maxLength()));
             for (long i = 0; i < 10; i++) {
                 final int length = Payloads.length(14, i, maxLength());
@@ -189,7 +203,7 @@ public abstract class CrossProcessConformanceTest {
             assertEquals(0, peer.awaitExit(DEADLINE), "the child verified every message and closed its end");
             final PeerGoneException gone = offerUntilPeerGone(sender, buffer);
             assertEquals(PeerGoneException.Reason.CLOSED, gone.reason(), gone.getMessage());
-            if (senderLearnsHowReceiverLeft()) {
+            if (senderLearnsReceiverPid()) {
                 assertEquals(peer.pid(), gone.peerPid(), gone.getMessage());
             }
         }

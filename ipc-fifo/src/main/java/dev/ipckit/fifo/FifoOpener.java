@@ -52,7 +52,7 @@ final class FifoOpener {
             if (options.capacity() > 0) {
                 PosixPipes.setPipeSize(fd, options.capacity());
             }
-            return new FramedSender(uri.uri(), name(path), fd, options);
+            return new FramedSender(uri.uri(), name(path), fd, options, true);
         } catch (final RuntimeException e) {
             PosixFiles.close(fd);
             throw e;
@@ -69,6 +69,7 @@ final class FifoOpener {
             if (options.capacity() > 0) {
                 PosixPipes.setPipeSize(fd, options.capacity());
             }
+            SenderLock.announceReceiver(fd);
             if (!options.nonblock()) {
                 awaitWriter(fd, path, options);
             }

@@ -67,6 +67,14 @@ final class FramedSender implements Sender {
     private final CloseGate gate = new CloseGate();
     private boolean inWait;
     private boolean released;
+    /** Whether this is a named FIFO's sender, which can learn its receiver's pid. */
+    private final boolean fifo;
+    /**
+     * The receiver's pid (a FIFO's receivers announce it with a lock), or 0 while unknown: looked up at open, and
+     * again when the first frame goes out and when the pipe is full, never per message, since a receiver takes its
+     * lock a moment after its open.
+     */
+    private int receiverPid;
     /** Whether HELLO went out: from then on, close owes the receiver a BYE. */
     private boolean announced;
     /** Whether a frame is partly written: the stream is not at a frame boundary. */
@@ -81,6 +89,21 @@ final class FramedSender implements Sender {
      * @param options the end's options.
      */
     FramedSender(final String uri, final String name, final int fd, final StreamOptions options) {
+        this(uri, name, fd, options, false);
+    }
+
+    /**
+     * @param uri the URI the end was opened with.
+     * @param name the channel as errors name it.
+     * @param fd a non-blocking descriptor open for writing; this end owns it.
+     * @param options the end's options.
+     * @param fifo whether the descriptor is a named FIFO's, whose receivers name themselves with a lock
+     *     ({@link SenderLock#receiverPid(int)}).
+     */
+    FramedSender(final String uri, final String name, final int fd, final StreamOptions options,
+                 final boolean fifo) {
+        this.fifo = fifo;
+        this.receiverPid = fifo ? SenderLock.receiverPid(fd) : 0;
         this.uri = uri;
         this.name = name;
         this.fd = fd;
@@ -329,6 +352,9 @@ final class FramedSender implements Sender {
             }
         }
         final int end = FRAME_AT + frame;
+        if (from == 0) {
+            learnReceiver();
+        }
         while (true) {
             final long n = PosixFiles.writeNonBlocking(fd, stageSegment, from, end - from);
             if (n == end - from) {
@@ -336,6 +362,7 @@ final class FramedSender implements Sender {
                 return true;
             }
             if (n == -Errno.EAGAIN) {
+                learnReceiver();
                 return false;
             }
             if (n >= 0) {
@@ -401,6 +428,7 @@ final class FramedSender implements Sender {
      * writer (producers=one), so the HELLO need not be a write of its own.
      */
     private void writeWhole(final int frame) {
+        learnReceiver();
         final int from = announced ? FRAME_AT : 0;
         announced = true;
         finish(from, FRAME_AT + frame);
@@ -474,12 +502,27 @@ final class FramedSender implements Sender {
     }
 
     /**
+     * Looks the receiver's pid up while it is unknown (one fcntl; called on the first frame and when full).
+     */
+    private void learnReceiver() {
+        if (fifo && receiverPid == 0) {
+            receiverPid = SenderLock.receiverPid(fd);
+        }
+    }
+
+    /**
      * The receiver's leaving as a sender of a byte stream sees it: EPIPE, the same whether the receiver closed or
-     * was killed, and on a one-way stream the receiver can leave no word. So the reason is {@code CLOSED} and the
-     * sentence says that a death cannot be told apart.
+     * was killed, and on a one-way stream the receiver can leave no word. So the reason is {@code CLOSED}; where
+     * the receiver's pid was learnt at open, a liveness check says whether its process still runs (then it surely
+     * closed its end) or has ended (then whether it closed first cannot be known).
      */
     private PeerGoneException markGone(final NativeException cause, final long written, final int frame) {
-        gone = new PeerGoneException(PeerGoneException.Reason.CLOSED, 0, "the receiver of " + name + " ('" + uri + "') is gone: " + readerGoneSentence()
+        final String who = receiverPid == 0 ? ""
+            : " (process " + receiverPid + (PosixProcess.exists(receiverPid)
+            ? ", which still runs, so it closed its end)" : ", which has ended: whether it closed its end first or was "
+            + "killed cannot be known)");
+        gone = new PeerGoneException(PeerGoneException.Reason.CLOSED, receiverPid, "the receiver" + who + " of "
+            + name + " ('" + uri + "') is gone: " + readerGoneSentence()
             + (written > 0 ? "; " + written + " of the " + frame + " bytes of the frame in progress went out before" : "")
             + "; open a new sender once a receiver is back", cause);
         return gone;

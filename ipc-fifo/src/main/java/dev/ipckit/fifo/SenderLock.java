@@ -20,6 +20,8 @@ import dev.ipckit.posix.PosixProcess;
  *  offset PID_BASE + pid            each sender also locks the byte that is its pid: a refused sender finds
  *                                   the holder's pid with F_OFD_GETLK (l_pid is -1 for OFD locks)
  *  PID_BASE .. PID_BASE + PID_RANGE the range searched (pid_max is at most 2^22)
+ *  RECEIVER_PID_BASE + pid          a receiver locks (read lock: its descriptor is read-only) the byte that
+ *                                   is its pid, so that a sender learns at open who reads
  * </pre>
  *
  * <p>The locks belong to the sender's open file description: a process that holds a {@code producers=one} sender
@@ -32,6 +34,8 @@ final class SenderLock {
     static final long PID_BASE = SLOTS;
     /** How many pids the pid locks cover: Linux's largest pid_max. */
     static final long PID_RANGE = 1 << 22;
+    /** Where the receivers' pid locks start. */
+    static final long RECEIVER_PID_BASE = PID_BASE + PID_RANGE;
 
     private SenderLock() {
     }
@@ -67,6 +71,28 @@ final class SenderLock {
             // only a name for others to read: a second sender of this process already holds it, which is harmless
             PosixMemory.trySetOfdLock(fd, PosixMemory.F_WRLCK, PID_BASE + pid, 1);
         }
+    }
+
+    /**
+     * Names the receiver: a read lock at the offset that is its pid, dropped by the kernel when its descriptor
+     * closes or its process dies. Only a name: a failure is harmless.
+     *
+     * @param fd the receiver's descriptor, open for reading.
+     */
+    static void announceReceiver(final int fd) {
+        final int pid = PosixProcess.getpid();
+        if (pid < PID_RANGE) {
+            PosixMemory.trySetOfdLock(fd, PosixMemory.F_RDLCK, RECEIVER_PID_BASE + pid, 1);
+        }
+    }
+
+    /**
+     * @param fd a sender's descriptor of the FIFO.
+     * @return the pid of a receiver that announced itself and still holds the FIFO open, or 0.
+     */
+    static int receiverPid(final int fd) {
+        final long start = PosixMemory.ofdLockConflictStart(fd, PosixMemory.F_WRLCK, RECEIVER_PID_BASE, PID_RANGE);
+        return start < 0 ? 0 : (int) (start - RECEIVER_PID_BASE);
     }
 
     private static ChannelException refused(final int fd, final String path, final boolean many) {

@@ -58,4 +58,10 @@ class FifoCrossProcessConformanceTest extends CrossProcessConformanceTest {
     protected boolean senderLearnsHowReceiverLeft() {
         return false;
     }
+
+    /** A FIFO's receiver names itself with a lock at the offset of its pid, which the sender reads at open. */
+    @Override
+    protected boolean senderLearnsReceiverPid() {
+        return true;
+    }
 }

@@ -109,7 +109,8 @@ class CliFifoPipeTest {
             }
             final Cli.Result sent = send.await();
             assertEquals(1, sent.exitCode(), sent.err());
-            assertTrue(sent.err().startsWith("ipckit send: the receiver left after "), sent.err());
+            assertTrue(sent.err().startsWith("ipckit send: the receiver (process " + receiver.pid() + ") left after "),
+                sent.err());
             assertTrue(sent.err().contains(dir.resolve("receiver-killed.fifo").toString()), sent.err());
             assertEquals(1, sent.err().lines().count(), "one sentence, no stack trace: " + sent.err());
         }
