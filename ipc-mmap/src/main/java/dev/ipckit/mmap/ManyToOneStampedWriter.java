@@ -39,10 +39,13 @@ final class ManyToOneStampedWriter extends StampedRingWriter {
                 return StampedRing.INSUFFICIENT_CAPACITY;
             }
             final long next = position + total;
-            final long stale = (long) StampedRing.LONG.getAcquire(ring.ring, (long) ring.index(next));
             StampedRing.INT.set(slot, (long) StampedRingDescriptor.CLAIM_STEP_OFFSET, total);
             StampedRing.INT.set(slot, (long) StampedRingDescriptor.CLAIM_FRAME_OFFSET, claimFrame);
             StampedRing.LONG.setRelease(slot, (long) StampedRingDescriptor.CLAIM_POSITION_OFFSET, position);
+            // The last plain access to the ring region comes right before the CASes. HotSpot turns a fault (a ring
+            // truncated by another process) in a read into an InternalError, which the end reports as a
+            // ChannelException; an interpreted CAS has no such guard, so its window is kept to the CAS itself.
+            final long stale = (long) StampedRing.LONG.getAcquire(ring.ring, (long) ring.index(next));
             if (StampedRing.LONG.compareAndSet(ring.ring, ring.tailOffset, position, next)) {
                 if (stale != StampedRingDescriptor.NO_RECORD) {
                     StampedRing.LONG.compareAndSet(ring.ring, (long) ring.index(next), stale,
