@@ -12,6 +12,7 @@ import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
+import dev.ipckit.spi.AgronaAccess;
 import dev.ipckit.spi.CloseGate;
 
 /**
@@ -64,6 +65,7 @@ final class FramedReceiver implements StreamReceiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit) {
+        AgronaAccess.check("poll(MessageHandler, int)", uri); // a constant once probed
         return pollAny(handler, limit, true);
     }
 
@@ -144,6 +146,7 @@ final class FramedReceiver implements StreamReceiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit, final Duration timeout) {
+        AgronaAccess.check("poll(MessageHandler, int, Duration)", uri); // a constant once probed
         return pollTimed(handler, limit, timeout);
     }
 

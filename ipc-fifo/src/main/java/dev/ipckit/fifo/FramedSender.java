@@ -18,6 +18,7 @@ import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
 import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.AgronaAccess;
 import dev.ipckit.spi.CloseGate;
 
 /**
@@ -116,6 +117,7 @@ final class FramedSender implements Sender {
 
     @Override
     public boolean offer(final DirectBuffer buffer, final int offset, final int length) {
+        AgronaAccess.check("offer(DirectBuffer, int, int)", uri); // a constant once probed
         source = buffer;
         sourceOffset = offset;
         try {
@@ -201,6 +203,7 @@ final class FramedSender implements Sender {
      */
     @Override
     public boolean offer(final DirectBuffer buffer, final int offset, final int length, final Duration timeout) {
+        AgronaAccess.check("offer(DirectBuffer, int, int, Duration)", uri); // a constant once probed
         if (timeout.isZero() || timeout.isNegative()) {
             return offer(buffer, offset, length);
         }

@@ -28,6 +28,7 @@ import dev.ipckit.SegmentHandler;
 import dev.ipckit.posix.PosixFutex;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.AgronaAccess;
 import dev.ipckit.spi.CloseGate;
 import dev.ipckit.spi.WakeupProvider;
 
@@ -218,6 +219,7 @@ public final class MmapReceiver implements Receiver {
 
     @Override
     public int poll(final MessageHandler handler, final int limit) {
+        AgronaAccess.check("poll(MessageHandler, int)", uri); // a constant once probed
         return pollWith(handler, null, limit);
     }
 
@@ -239,6 +241,7 @@ public final class MmapReceiver implements Receiver {
      */
     @Override
     public int poll(final MessageHandler handler, final int limit, final Duration timeout) {
+        AgronaAccess.check("poll(MessageHandler, int, Duration)", uri); // a constant once probed
         return pollTimed(handler, null, limit, timeout);
     }
 

@@ -26,6 +26,7 @@ import dev.ipckit.Sender;
 import dev.ipckit.posix.PosixFutex;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.AgronaAccess;
 import dev.ipckit.spi.CloseGate;
 import dev.ipckit.spi.WakeupProvider;
 
@@ -212,6 +213,7 @@ public final class MmapSender implements Sender {
 
     @Override
     public boolean offer(final DirectBuffer source, final int offset, final int length) {
+        AgronaAccess.check("offer(DirectBuffer, int, int)", uri); // a constant once probed
         return offerNow(source, offset, null, length);
     }
 
@@ -232,6 +234,7 @@ public final class MmapSender implements Sender {
      */
     @Override
     public boolean offer(final DirectBuffer source, final int offset, final int length, final Duration timeout) {
+        AgronaAccess.check("offer(DirectBuffer, int, int, Duration)", uri); // a constant once probed
         return offerTimed(source, offset, null, length, timeout);
     }
 

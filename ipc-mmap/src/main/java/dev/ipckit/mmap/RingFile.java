@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.ipckit.ChannelException;
+import dev.ipckit.spi.AgronaAccess;
 import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.posix.Errno;
 import dev.ipckit.posix.FileStat;
@@ -95,6 +96,9 @@ final class RingFile {
      */
     static RingFile open(final MmapOptions options) {
         final String path = options.path();
+        if (options.format() == RingFormat.AGRONA) { // before anything is created: Agrona's ring needs its flag
+            AgronaAccess.check("open (format=agrona, Agrona's record format)", options.uri().uri());
+        }
         final long deadline = System.nanoTime() + options.timeout().toNanos();
         while (true) {
             int fd = PosixFiles.tryOpen(path, OPEN_FLAGS, 0);
@@ -210,6 +214,9 @@ final class RingFile {
             PosixMemory.munmap(headerMap);
         }
         options.checkAgainst(layout, path);
+        if (layout.format() == RingFormat.AGRONA) { // a file made with format=agrona, opened without the option
+            AgronaAccess.check("open (" + path + " is a format=agrona ring)", options.uri().uri());
+        }
         // exactly the validated length: every later index into it is bounded by the validated capacity
         final MemorySegment mapping = PosixMemory.mmap(fd, layout.fileLength(), PROT_RW, PosixMemory.MAP_SHARED, 0);
         final RingFile file = new RingFile(path, fd, created, mapping, stat, layout);

@@ -52,6 +52,22 @@ class MmapSegmentOnlyTest {
         }
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldRefuseTheAgronaFormsWithASentenceNamingTheFlagWhenAgronasFlagIsMissing() throws Exception {
+        final String uri = "mmap:" + dir.resolve("agrona-forms") + "?capacity=64k";
+        final Path out = dir.resolve("agrona.out");
+        final Process peer = start("agrona", uri, out);
+        assertEquals(0, peer.waitFor(), () -> "peer: " + read(out));
+        final List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8).stream()
+            .filter(line -> !line.startsWith("WARNING")).toList();
+        assertEquals(2, lines.size(), lines.toString());
+        for (final String line : lines) {
+            org.junit.jupiter.api.Assertions.assertTrue(line.startsWith("refused ChannelException: ")
+                && line.contains("--add-exports java.base/jdk.internal.misc=ALL-UNNAMED"), line);
+        }
+    }
+
     private static String read(final Path file) {
         try {
             return Files.readString(file);

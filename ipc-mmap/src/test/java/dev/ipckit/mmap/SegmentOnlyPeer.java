@@ -31,6 +31,20 @@ public final class SegmentOnlyPeer {
     public static void main(final String[] args) {
         final String uri = args[1];
         final long count = Long.parseLong(args[2]);
+        if (args[0].equals("agrona")) { // the Agrona forms without Agrona's flag: a sentence, not an IllegalAccessError
+            try (Receiver receiver = Channels.openReceiver(uri)) {
+                receiver.poll((buffer, offset, length) -> { }, 1);
+                System.out.println("poll(MessageHandler) ran");
+            } catch (final dev.ipckit.ChannelException e) {
+                System.out.println("refused " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+            try (Receiver receiver = Channels.openReceiver(uri.replace("?", "-agrona?") + "&format=agrona")) {
+                System.out.println("format=agrona opened");
+            } catch (final dev.ipckit.ChannelException e) {
+                System.out.println("refused " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+            return;
+        }
         if (args[0].equals("send")) {
             try (Sender sender = Channels.openSender(uri); Arena arena = Arena.ofConfined()) {
                 final MemorySegment message = arena.allocate(16, 8);
