@@ -11,6 +11,12 @@ import dev.ipckit.conformance.ChannelConformanceTest;
  */
 class AeronConformanceTest extends ChannelConformanceTest {
 
+    /** A publication sees its image go whether the receiver closed or died: see {@link AeronSender}. */
+    @Override
+    protected boolean senderLearnsHowReceiverLeft() {
+        return false;
+    }
+
     @Override
     protected Pair openPair() {
         final String uri = Ports.loopbackUri("");

@@ -15,6 +15,18 @@ import dev.ipckit.conformance.Peer;
  */
 class AeronCrossProcessConformanceTest extends CrossProcessConformanceTest {
 
+    /** A publication sees its image go whether the receiver closed or died, and learns no pid: see AeronSender. */
+    @Override
+    protected boolean senderLearnsHowReceiverLeft() {
+        return false;
+    }
+
+    /** Aeron's wire carries a session, not a process: the receiver names the endpoint instead of a pid. */
+    @Override
+    protected boolean receiverLearnsSenderPid() {
+        return false;
+    }
+
     /** A child killed with SIGKILL could not remove its embedded driver's directory: remove it. */
     @org.junit.jupiter.api.AfterEach
     void removeWhatKilledChildrenLeft() {
