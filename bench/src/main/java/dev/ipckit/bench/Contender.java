@@ -72,14 +72,7 @@ interface Contender extends AutoCloseable {
 
             @Override
             public void close() {
-                pause.resume();
-                try {
-                    resources.close();
-                } catch (final RuntimeException e) {
-                    throw e;
-                } catch (final Exception e) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
+                pause.resumeAndClose(resources);
             }
         };
     }

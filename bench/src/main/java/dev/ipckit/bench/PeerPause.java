@@ -72,4 +72,20 @@ final class PeerPause {
     boolean stopped() {
         return stopped;
     }
+
+    /**
+     * Lets the child run again and closes what a row opened for it, so that a stopped child can see its end close.
+     *
+     * @param resources the row's channels, child and files.
+     */
+    void resumeAndClose(final AutoCloseable resources) {
+        resume();
+        try {
+            resources.close();
+        } catch (final RuntimeException e) {
+            throw e;
+        } catch (final Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
 }
