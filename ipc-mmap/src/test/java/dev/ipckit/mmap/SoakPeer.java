@@ -25,8 +25,10 @@ import dev.ipckit.Sender;
  *                                               them; once the file STOP exists, close the sender and write the
  *                                               count sent to RESULT
  * receive URI SECONDS MESSAGES WARMUP STOP RESULT  receive and check every message for at least SECONDS and
- *                                               MESSAGES; measure the heap after a full GC once WARMUP seconds have
- *                                               passed and again at the end; then create STOP, drain until the
+ *                                               MESSAGES; end the warm-up once WARMUP seconds have passed and a
+ *                                               tenth of MESSAGES arrived (a count, so a loaded machine cannot cut
+ *                                               it short): measure the heap after a full GC and create STOP.warm;
+ *                                               measure it again at the end; then create STOP, drain until the
  *                                               sender is gone, and write "received N heapBase B heapEnd E" (or
  *                                               "broken WHAT") to RESULT
  * </pre>
@@ -137,8 +139,9 @@ public final class SoakPeer {
                     publish(result, "broken " + checker.broken);
                     System.exit(2);
                 }
-                if (heapBase < 0 && System.nanoTime() - warmUpEnds >= 0) {
+                if (heapBase < 0 && checker.next >= messages / 10 && System.nanoTime() - warmUpEnds >= 0) {
                     heapBase = heapAfterGc();
+                    publish(warmedUp(stop), "warm");
                 }
                 if (System.nanoTime() - deadline > 0) {
                     System.exit(3);
@@ -157,6 +160,14 @@ public final class SoakPeer {
             }
         }
         System.exit(checker.broken == null ? 0 : 2);
+    }
+
+    /**
+     * @param stop the STOP file.
+     * @return the file the receiver creates when its warm-up ends.
+     */
+    static Path warmedUp(final Path stop) {
+        return Path.of(stop + ".warm");
     }
 
     private static long heapAfterGc() {
