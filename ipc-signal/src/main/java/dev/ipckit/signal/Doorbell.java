@@ -35,6 +35,7 @@ import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
 import dev.ipckit.posix.PosixSignals;
+import dev.ipckit.spi.SharedFile;
 import dev.ipckit.spi.TemporaryFile;
 
 /**
@@ -257,7 +258,7 @@ public final class Doorbell implements AutoCloseable {
             arena = Arena.ofShared();
             file = map(fd, arena);
             DoorbellDescriptor.checkVersion(file, target);
-            if (PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, WAITER_LOCK_OFFSET, 1) != PosixMemory.F_UNLCK) {
+            if (held(fd, WAITER_LOCK_OFFSET)) {
                 lockRole(fd, WAITER_LOCK_OFFSET, target, "waits on"); // fails, naming the live waiter's role
             }
             // The previous waiter is dead: clear what it left for ringers (its waiting word, its thread), bump the
@@ -297,7 +298,7 @@ public final class Doorbell implements AutoCloseable {
             arena = Arena.ofShared();
             final MemorySegment file = map(fd, arena);
             DoorbellDescriptor.checkVersion(file, target);
-            if (PosixMemory.trySetOfdLock(fd, PosixMemory.F_WRLCK, RINGER_LOCK_OFFSET, 1) < 0) {
+            if (!SharedFile.tryLock(fd, RINGER_LOCK_OFFSET, PosixMemory.F_WRLCK, target)) {
                 throw new IllegalStateException("doorbell " + target + " already has a ringing process (pid "
                     + file.get(JAVA_INT, RINGER_PID_OFFSET) + "); a doorbell has one ringing process at a time");
             }
@@ -372,14 +373,11 @@ public final class Doorbell implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             DoorbellDescriptor.checkVersion(map(fd, arena), target);
-            if (PosixMemory.trySetOfdLock(fd, PosixMemory.F_WRLCK, WAITER_LOCK_OFFSET, 1) != 0
+            if (!SharedFile.tryLock(fd, WAITER_LOCK_OFFSET, PosixMemory.F_WRLCK, target)
                 || held(fd, RINGER_LOCK_OFFSET)) {
                 return false;
             }
-            final FileStat opened = PosixFiles.fstat(fd);
-            final FileStat now = PosixFiles.lstatIfExists(target);
-            return now != null && now.inode() == opened.inode() && now.deviceMajor() == opened.deviceMajor()
-                && now.deviceMinor() == opened.deviceMinor() && PosixFiles.tryUnlink(target) == 0;
+            return SharedFile.unlinkIfSame(target, PosixFiles.fstat(fd));
         } catch (final IllegalStateException notADoorbell) {
             return false;
         } finally {
@@ -388,31 +386,21 @@ public final class Doorbell implements AutoCloseable {
     }
 
     private static boolean held(final int fd, final int lockByte) {
-        return PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, lockByte, 1) != PosixMemory.F_UNLCK;
+        return SharedFile.heldByOthers(fd, lockByte);
     }
 
     private static int openExisting(final String target) {
-        final int flags = PosixFiles.O_RDWR | PosixFiles.O_NOFOLLOW | PosixFiles.O_NONBLOCK | PosixFiles.O_CLOEXEC;
-        final int fd = PosixFiles.tryOpen(target, flags, 0);
+        final int fd = SharedFile.tryOpen(target);
         if (fd < 0) {
-            throw new NativeException("open", NativeException.quote(target) + ", " + PosixFiles.openFlags(flags), -fd,
-                switch (-fd) {
-                    case Errno.ENOENT ->
-                        "no doorbell at this path; the waiting process creates it with Doorbell.create";
-                    case Errno.ELOOP -> target + " is a symbolic link; a doorbell is never opened through a link: "
-                        + "name the real file";
-                    default -> null;
-                });
+            throw SharedFile.openFailure(target, -fd, "a doorbell file",
+                "no doorbell at this path; the waiting process creates it with Doorbell.create");
         }
         try {
             final FileStat stat = PosixFiles.fstat(fd);
-            if (!stat.isRegularFile()) {
-                throw new IllegalStateException(target + " is " + stat.typeName() + ", not a doorbell file");
-            }
-            if (stat.uid() != PosixProcess.getuid()) {
-                throw new IllegalStateException(target + " belongs to uid " + stat.uid() + ", not to this process's "
-                    + "uid " + PosixProcess.getuid() + "; a doorbell rings only between processes of the user who "
-                    + "owns it (whose owner could truncate it under the mapping)");
+            final String problem = SharedFile.identityProblem(stat, target, "a doorbell file", SharedFile.ANY_MODE,
+                false, false);
+            if (problem != null) {
+                throw new IllegalStateException(problem);
             }
             if (stat.size() < FILE_LENGTH) {
                 throw new IllegalStateException(target + " is not a doorbell file: it has " + stat.size()
@@ -426,13 +414,9 @@ public final class Doorbell implements AutoCloseable {
     }
 
     private static void lockRole(final int fd, final int offset, final String target, final String role) {
-        final int r = PosixMemory.trySetOfdLock(fd, PosixMemory.F_WRLCK, offset, 1);
-        if (r == -Errno.EAGAIN) {
+        if (!SharedFile.tryLock(fd, offset, PosixMemory.F_WRLCK, target)) {
             throw new IllegalStateException("another live process already " + role + " doorbell " + target
                 + "; a doorbell has one waiting process at a time");
-        }
-        if (r < 0) {
-            throw new NativeException("fcntl", "fd=" + fd + ", F_OFD_SETLK, start=" + offset, -r);
         }
     }
 
@@ -474,7 +458,7 @@ public final class Doorbell implements AutoCloseable {
         final int waiterPid = (int) INT.getVolatile(file, (long) WAITER_PID_OFFSET);
         final int bellSignal = (int) INT.getVolatile(file, (long) SIGNAL_OFFSET);
         if (!waiter // the waiting end's own process holds the lock through this very descriptor: it lives
-            && PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, WAITER_LOCK_OFFSET, 1) == PosixMemory.F_UNLCK) {
+            && !held(fd, WAITER_LOCK_OFFSET)) {
             throw new PeerGoneException(PeerGoneException.Reason.DIED, waiterPid, "doorbell " + path
                 + ": the waiting process " + waiterPid + " is gone: it died while asleep (its lock on the file is "
                 + "free); no signal was sent, since its pid may belong to another process by now");
@@ -638,8 +622,7 @@ public final class Doorbell implements AutoCloseable {
      */
     public boolean isPeerAlive() {
         checkOpen();
-        return PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, waiter ? RINGER_LOCK_OFFSET : WAITER_LOCK_OFFSET, 1)
-            != PosixMemory.F_UNLCK;
+        return held(fd, waiter ? RINGER_LOCK_OFFSET : WAITER_LOCK_OFFSET);
     }
 
     /**
