@@ -37,6 +37,7 @@ import dev.ipckit.posix.PosixProcess;
 import dev.ipckit.posix.PosixSignals;
 import dev.ipckit.spi.SharedFile;
 import dev.ipckit.spi.TemporaryFile;
+import dev.ipckit.spi.WaitingWord;
 
 /**
  * A doorbell between two processes that only need "wake up": one process waits, another rings. No messages,
@@ -264,7 +265,7 @@ public final class Doorbell implements AutoCloseable {
             // The previous waiter is dead: clear what it left for ringers (its waiting word, its thread), bump the
             // identity sequence, and only then take the waiter lock, so that a ringer that finds the lock held never
             // signals the dead waiter's ids (see ring()). This waiter publishes its tid once its signal is blocked.
-            INT.setVolatile(file, (long) WAITING_OFFSET, 0);
+            WaitingWord.publishAwake(file, WAITING_OFFSET);
             INT.setVolatile(file, (long) WAITER_TID_OFFSET, 0);
             INT.setVolatile(file, (long) SIGNAL_OFFSET, signal);
             INT.setVolatile(file, (long) WAITER_PID_OFFSET, PosixProcess.getpid());
@@ -448,12 +449,11 @@ public final class Doorbell implements AutoCloseable {
      */
     public boolean ring() {
         checkOpen();
-        LONG.getAndAdd(file, (long) RINGS_OFFSET, 1L); // publish the ring; a full fence before reading the word
-        if ((int) INT.getVolatile(file, (long) WAITING_OFFSET) == 0
-            || !INT.compareAndSet(file, (long) WAITING_OFFSET, 1, 0)) {
+        LONG.getAndAdd(file, (long) RINGS_OFFSET, 1L); // publish the ring
+        if (!WaitingWord.claimSleep(file, WAITING_OFFSET)) {
             return false; // awake: it re-reads the counter before it sleeps; or another ringer claimed this sleep
         }
-        final int sequence = (int) INT.getVolatile(file, (long) IDENTITY_SEQUENCE_OFFSET);
+        final int sequence = WaitingWord.identitySequence(file, IDENTITY_SEQUENCE_OFFSET);
         final int waiterTid = (int) INT.getVolatile(file, (long) WAITER_TID_OFFSET);
         final int waiterPid = (int) INT.getVolatile(file, (long) WAITER_PID_OFFSET);
         final int bellSignal = (int) INT.getVolatile(file, (long) SIGNAL_OFFSET);
@@ -463,7 +463,7 @@ public final class Doorbell implements AutoCloseable {
                 + ": the waiting process " + waiterPid + " is gone: it died while asleep (its lock on the file is "
                 + "free); no signal was sent, since its pid may belong to another process by now");
         }
-        if (waiterTid <= 0 || (int) INT.getVolatile(file, (long) IDENTITY_SEQUENCE_OFFSET) != sequence) {
+        if (waiterTid <= 0 || WaitingWord.identitySequence(file, IDENTITY_SEQUENCE_OFFSET) != sequence) {
             return false; // a new waiter took the file over: it has not slept under these ids
         }
         if (SignalWaker.send(waiterPid, waiterTid, bellSignal) != 0) {
@@ -548,7 +548,7 @@ public final class Doorbell implements AutoCloseable {
             while (true) {
                 // (Re)publish "asleep" and fence, then re-check: a ring counted before this store is seen
                 // here, and a ringer that counts after it sees the word and signals.
-                INT.setVolatile(file, (long) WAITING_OFFSET, 1);
+                WaitingWord.publishAsleep(file, WAITING_OFFSET);
                 if (closed) {
                     throw closedWhileWaiting();
                 }
@@ -596,7 +596,7 @@ public final class Doorbell implements AutoCloseable {
                 }
             }
         } finally {
-            INT.setVolatile(file, (long) WAITING_OFFSET, 0); // before unblocking: a late signal is then discarded
+            WaitingWord.publishAwake(file, WAITING_OFFSET); // before unblocking: a late signal is then discarded
             mask.release(signal);
         }
     }
@@ -690,7 +690,7 @@ public final class Doorbell implements AutoCloseable {
         closed = true; // a volatile store, then the volatile loads below: a waiter that goes on sees it, or ...
         final Thread sleeper = awaiting;
         if (sleeper != null && sleeper != Thread.currentThread()) {
-            if ((int) INT.getVolatile(file, (long) WAITING_OFFSET) == 1) { // ... it is asleep and gets this signal
+            if (WaitingWord.isAsleep(file, WAITING_OFFSET)) { // ... it is asleep and gets this signal
                 PosixSignals.tgkill(pid, (int) INT.getVolatile(file, (long) WAITER_TID_OFFSET), signal);
             }
             final long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
