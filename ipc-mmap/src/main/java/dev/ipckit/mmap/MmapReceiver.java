@@ -853,6 +853,34 @@ public final class MmapReceiver implements Receiver {
     }
 
     /**
+     * @return this receiver's subscriber slot on a ring with subscribers &gt; 1; 0 on a one-to-one ring.
+     */
+    public int subscriber() {
+        return subscriber;
+    }
+
+    /**
+     * How often this {@code slow=drop} subscriber was lapped: the sender overwrote what it had not read, and it
+     * resumed at the sender's tail. Also in its slot, for {@code ipckit stat}. Always 0 for {@code slow=block}.
+     *
+     * @return the laps since this receiver opened.
+     */
+    public long laps() {
+        return drops[0];
+    }
+
+    /**
+     * The ring bytes this {@code slow=drop} subscriber skipped when it was lapped (from its position to the tail it
+     * resumed at: messages with their 8-byte headers and any padding), an upper bound on the payload bytes it lost.
+     * Also in its slot. Always 0 for {@code slow=block}.
+     *
+     * @return the bytes since this receiver opened.
+     */
+    public long droppedBytes() {
+        return drops[1];
+    }
+
+    /**
      * @return whether this end created (and published) the ring file.
      */
     public boolean created() {
