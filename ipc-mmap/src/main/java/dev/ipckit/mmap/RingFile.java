@@ -42,6 +42,8 @@ final class RingFile {
     final WaitMode waitMode;
     final String waitName;
     final RingFormat format;
+    /** The subscriber slots (1 for a one-to-one ring). */
+    final int subscribers;
     /** The header, {@link RingFileDescriptor#HEADER_LENGTH} bytes at offset 0, on the mapping's segment. */
     final SharedSegment header;
     /** format=agrona: the Agrona ring, capacity bytes of records and the trailer; null for format=ipckit. */
@@ -74,6 +76,7 @@ final class RingFile {
         this.waitMode = layout.waitMode();
         this.waitName = layout.waitName();
         this.format = layout.format();
+        this.subscribers = layout.subscribers();
         final int ringLength = capacity + RingFileDescriptor.trailerLength(format, layout.subscribers());
         this.ringSegment = mapping.asSlice(RingFileDescriptor.RING_OFFSET, ringLength);
         // Agrona's buffers only for its format: an end of ipckit's ring touches no Unsafe unless asked to
@@ -154,7 +157,8 @@ final class RingFile {
         final TemporaryFile temporary = TemporaryFile.create(path, options.mode());
         try {
             final int fd = temporary.fd();
-            final long length = RingFileDescriptor.fileLength(options.capacity(), options.format(), 1);
+            final long length = RingFileDescriptor.fileLength(options.capacity(), options.format(),
+                options.subscribers());
             final int reserved = PosixFiles.tryFallocate(fd, 0, 0, length);
             if (reserved == -Errno.EOPNOTSUPP) {
                 PosixFiles.ftruncate(fd, length);
@@ -166,7 +170,8 @@ final class RingFile {
             final MemorySegment headerMap = PosixMemory.mmap(fd, HEADER_LENGTH, PROT_RW, PosixMemory.MAP_SHARED, 0);
             try {
                 RingFileDescriptor.initialise(new SharedSegment(headerMap), options.capacity(), options.maxMessage(),
-                    options.flags(), options.waitName(), options.format(), ThreadLocalRandom.current().nextInt(),
+                    options.flags(), options.waitName(), options.format(), options.subscribers(),
+                    ThreadLocalRandom.current().nextInt(),
                     PosixProcess.getpid(), System.currentTimeMillis());
             } finally {
                 PosixMemory.munmap(headerMap);
@@ -383,7 +388,13 @@ final class RingFile {
      * every earlier end is gone, so what they left is settled exactly (see {@link RingRepair}).
      */
     void startNewSession() {
-        if (stamped != null) {
+        if (stamped != null && subscribers > 1) {
+            // Subscribers join at the tail, so nobody will read what is left before it: nothing to settle. The
+            // slots are freed; their generations stay, so that no sender mistakes a new subscriber for a dead one.
+            for (int i = 0; i < subscribers; i++) {
+                stamped.clearSubscriber(i);
+            }
+        } else if (stamped != null) {
             stamped.checkPositions(manyProducers); // nobody moves them now: garbage is corruption
             if (manyProducers) {
                 StampedRingRepair.sealAll(stamped, header, stamped.lvSubscriberPosition(0));
@@ -399,7 +410,7 @@ final class RingFile {
         h.putInt(RingFileDescriptor.WAKE_TID_OFFSET, 0);
         h.putInt(RingFileDescriptor.WAKE_TOKEN_OFFSET, 0);
         h.putIntRelease(RingFileDescriptor.RECEIVER_STATE_OFFSET, RingFileDescriptor.RECEIVER_NONE);
-        h.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
+        h.putLongRelease(RingFileDescriptor.WAITING_OFFSET, 0); // the int of one receiver, the bits of subscribers
         h.putLongRelease(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET, 0);
         h.putLongRelease(RingFileDescriptor.SLEEPS_OFFSET, 0);
         for (int slot = 0; slot < RingFileDescriptor.MAX_SENDERS; slot++) {
