@@ -193,16 +193,21 @@ class SignalTrustTest {
                 final CompletableFuture<Integer> first = CompletableFuture.supplyAsync(
                     () -> receiver.poll((b, o, l) -> { }, 10, DEADLINE), receiverThread);
                 assertEquals(1, first.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
-                // The close lands either while the receiver sleeps (the sender sees WAITING and signals) or between
-                // two of its sleeps (the receiver sees the sender event and no signal is sent); either way every
-                // wake-up the closing sender sent must be taken, and none dropped as a stranger's.
-                final AtomicBoolean noWakeupSent = new AtomicBoolean();
+                // The close lands either while the receiver sleeps (the sender sees WAITING and signals; the
+                // receiver must take that wake-up as its sender's, not drop it as a stranger's), or while it is about
+                // to sleep or between two sleeps: then the receiver sees the sender event and does not sleep, and a
+                // wake-up the sender sent in that window arrives for a sleep that never happened. The receiver polls
+                // until it took a wake-up, or until a whole poll ran after the sender had gone.
+                final AtomicBoolean left = new AtomicBoolean();
                 final CompletableFuture<Integer> asleep = CompletableFuture.supplyAsync(() -> {
                     final int before = RecordingSignalProvider.WOKEN.get();
                     final long deadline = System.nanoTime() + DEADLINE.toNanos();
-                    while (RecordingSignalProvider.WOKEN.get() == before && !noWakeupSent.get()
-                        && System.nanoTime() - deadline < 0) {
+                    while (RecordingSignalProvider.WOKEN.get() == before && System.nanoTime() - deadline < 0) {
+                        final boolean gone = left.get();
                         receiver.poll((b, o, l) -> { }, 10, Duration.ofMillis(200));
+                        if (gone) {
+                            break;
+                        }
                     }
                     return RecordingSignalProvider.WOKEN.get() - before;
                 }, receiverThread);
@@ -211,12 +216,18 @@ class SignalTrustTest {
                 final long sentBefore = wakeupsSent(ring);
                 TrustPeer.ready(go, "");
                 assertEquals(0, leaving.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS) ? leaving.exitValue() : -1);
+                left.set(true);
+                final int taken = asleep.get(DEADLINE.toSeconds() * 2, TimeUnit.SECONDS);
                 final long sent = wakeupsSent(ring) - sentBefore; // the staying sender sends nothing
-                noWakeupSent.set(sent == 0);
-                assertEquals(sent, (long) asleep.get(DEADLINE.toSeconds() * 2, TimeUnit.SECONDS),
-                    "every wake-up the closing sender sent was taken");
-                assertEquals(strangers, RecordingSignalProvider.STRANGERS.get(),
-                    "and not dropped as a stranger's: its pid was still in its slot when it was sent");
+                assertTrue(sent <= 1, "one close, at most one wake-up: " + sent);
+                if (taken > 0) {
+                    assertEquals(1, sent, "the wake-up taken is the one the closing sender sent");
+                    assertEquals(strangers, RecordingSignalProvider.STRANGERS.get(),
+                        "and not dropped as a stranger's: its pid was still in its slot when it was sent");
+                } else {
+                    assertTrue(RecordingSignalProvider.STRANGERS.get() - strangers <= sent,
+                        "only a wake-up that came for a sleep the receiver skipped may be dropped");
+                }
                 assertTrue(staying.isPeerAlive());
             } finally {
                 leaving.destroyForcibly();
