@@ -20,7 +20,8 @@ import dev.ipckit.spi.CloseGate;
  * The receiving end of a FIFO or pipe: reads a non-blocking descriptor into a {@link FrameDecoder}'s native
  * buffer, as much as one {@code read(2)} returns, and hands every complete frame ({@link FrameDescriptor}) to
  * the handler straight from that buffer. Nothing is allocated per message; one read usually brings many
- * messages. A header announcing a negative length or more than maxMessageLength is a corrupt stream: a
+ * messages. With {@code readahead=false} a read takes no more than the frames the poll may still deliver (a
+ * header, then the payload and the next header), so a receiver asked for N messages leaves the rest in the FIFO. A header announcing a negative length or more than maxMessageLength is a corrupt stream: a
  * {@link ChannelException} names the channel and the length, and nothing more is read.
  *
  * <p>End of file after a sender was seen means every sender has gone. Complete frames are still delivered;
