@@ -319,6 +319,24 @@ public final class ChannelUri {
         };
     }
 
+    /**
+     * The same URI with one more option, unless it gives that option already.
+     *
+     * @param name an option name, e.g. {@code readahead}.
+     * @param value its value when the URI does not give one, e.g. {@code false}.
+     * @return this URI when it has the option, else the URI with {@code name=value} appended.
+     */
+    public ChannelUri withDefault(final String name, final String value) {
+        if (options.containsKey(name)) {
+            return this;
+        }
+        final Map<String, String> more = new LinkedHashMap<>(options);
+        more.put(name, value);
+        final String separator = uri.indexOf('?', scheme.length() + 1) < 0 ? "?" : uri.endsWith("?")
+            || uri.endsWith("&") ? "" : "&";
+        return new ChannelUri(uri + separator + name + "=" + value, scheme, path, Collections.unmodifiableMap(more));
+    }
+
     @Override
     public String toString() {
         return uri;

@@ -24,6 +24,19 @@ class ChannelUriTest {
     }
 
     @Test
+    void shouldAddAnOptionOnlyWhenTheUriDoesNotGiveIt() {
+        assertEquals("fifo:/tmp/q.fifo?readahead=false",
+            ChannelUri.parse("fifo:/tmp/q.fifo").withDefault("readahead", "false").uri());
+        assertEquals("fifo:/tmp/q.fifo?timeout=5s&readahead=false",
+            ChannelUri.parse("fifo:/tmp/q.fifo?timeout=5s").withDefault("readahead", "false").uri());
+        assertEquals("fifo:/tmp/q.fifo?readahead=false",
+            ChannelUri.parse("fifo:/tmp/q.fifo?").withDefault("readahead", "false").uri());
+        final ChannelUri given = ChannelUri.parse("fifo:/tmp/q.fifo?readahead=true");
+        assertEquals("fifo:/tmp/q.fifo?readahead=true", given.withDefault("readahead", "false").uri());
+        assertFalse(ChannelUri.parse("pipe:fd=3").withDefault("readahead", "false").bool("readahead", true));
+    }
+
+    @Test
     void shouldReadSizesWithBinarySuffixes() {
         final ChannelUri uri = ChannelUri.parse("mmap:x?a=4k&b=64KB&c=2g&d=100");
         assertEquals(4096, uri.size("a", 0));

@@ -30,6 +30,12 @@ import java.time.Duration;
  * <tr><td>{@code stall=DURATION}</td><td>fifo, pipe</td><td>{@code 30s}</td><td>how long a sender that has begun a
  *     frame larger than PIPE_BUF waits for the receiver to take any byte before declaring the channel
  *     broken</td></tr>
+ * <tr><td>{@code readahead=true|false}</td><td>fifo, pipe</td><td>true</td><td>how a receiver reads: {@code true}
+ *     takes as much as the pipe holds in one {@code read(2)} (the fewest system calls); {@code false} reads no
+ *     further than the frames a poll may still deliver (a frame's header, then its payload together with the next
+ *     header while the poll may deliver another), so that a receiver asked for N messages leaves every later frame
+ *     in the FIFO for the next receiver, at the cost of about one {@code read(2)} per message.
+ *     {@code ipckit recv --count N} sets it on a {@code fifo:} or {@code pipe:} URI that does not say</td></tr>
  * </table>
  */
 public final class FifoConfiguration {
@@ -51,6 +57,8 @@ public final class FifoConfiguration {
     public static final String MODE = "mode";
     /** Option name: accept an existing FIFO that belongs to another user. */
     public static final String ALLOW_OTHER_OWNER = "allowOtherOwner";
+    /** Option name: whether a receiver reads ahead in bulk or only the frames a poll may deliver. */
+    public static final String READAHEAD = "readahead";
 
     /** The longest payload when {@code maxMessage=} is not given (producers=one): 1 MiB. */
     public static final int DEFAULT_MAX_MESSAGE_LENGTH = 1 << 20;

@@ -219,6 +219,15 @@ final class FrameDecoder {
     }
 
     /**
+     * @return whether the bytes held start with the header of a control frame (HELLO or BYE), which delivers no
+     *     message.
+     */
+    boolean controlAtHead() {
+        return tail - head >= FrameDescriptor.HEADER_LENGTH
+            && FrameDescriptor.isControl(segment.get(INT_LE, FrameDescriptor.lengthOffset(head)));
+    }
+
+    /**
      * @return how many whole messages are held and not yet delivered (read ahead).
      */
     int messagesHeld() {

@@ -1,6 +1,7 @@
 package dev.ipckit.fifo;
 
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.ipckit.ChannelClosedException;
 import dev.ipckit.ChannelException;
@@ -19,7 +20,8 @@ import dev.ipckit.spi.CloseGate;
  * The receiving end of a FIFO or pipe: reads a non-blocking descriptor into a {@link FrameDecoder}'s native
  * buffer, as much as one {@code read(2)} returns, and hands every complete frame ({@link FrameDescriptor}) to
  * the handler straight from that buffer. Nothing is allocated per message; one read usually brings many
- * messages. A header announcing a negative length or more than maxMessageLength is a corrupt stream: a
+ * messages. With {@code readahead=false} a read takes no more than the frames the poll may still deliver (a
+ * header, then the payload and the next header), so a receiver asked for N messages leaves the rest in the FIFO. A header announcing a negative length or more than maxMessageLength is a corrupt stream: a
  * {@link ChannelException} names the channel and the length, and nothing more is read.
  *
  * <p>End of file after a sender was seen means every sender has gone. Complete frames are still delivered;
@@ -35,6 +37,8 @@ final class FramedReceiver implements StreamReceiver {
     private final int fd;
     private final int maxMessage;
     private final boolean spin;
+    /** Whether reads take what the pipe holds (true) or only the bytes of frames a poll may deliver. */
+    private final boolean readahead;
     private final FrameDecoder decoder;
     private boolean writerSeen;
     private final CloseGate gate = new CloseGate();
@@ -43,6 +47,14 @@ final class FramedReceiver implements StreamReceiver {
     private int droppedAtClose;
     /** Whether the last timed poll found nothing at first and waited. */
     private boolean waitedLast;
+    /** Whether the last timed poll delivered messages: a stream may be flowing. */
+    private boolean streaming;
+    /**
+     * How long a timed poll that may deliver several messages ({@code wait=block}) naps when it finds the pipe empty
+     * right after a poll that delivered, before it waits in poll(2): long enough for a sender to queue a batch, short
+     * beside a scheduler tick. A poll of one message (a request/reply rhythm) never naps.
+     */
+    static final long COALESCE_NANOS = 20_000L;
 
     /**
      * @param uri the URI the end was opened with.
@@ -59,6 +71,7 @@ final class FramedReceiver implements StreamReceiver {
         this.fd = fd;
         this.maxMessage = options.maxMessage();
         this.spin = options.spin();
+        this.readahead = options.readahead();
         this.writerSeen = writerSeen;
         this.decoder = new FrameDecoder(name, uri, maxMessage);
     }
@@ -116,17 +129,28 @@ final class FramedReceiver implements StreamReceiver {
         if (!read) {
             return delivered;
         }
-        long n = fill();
+        long n = fill(limit - delivered);
         if (n == 0 && !writerSeen && hungUp()) {
             // No writer had come when the read found the FIFO empty; one has come and gone since (POLLHUP), and
             // what it wrote is still in the FIFO: read that before calling the sender gone.
             writerSeen = true;
-            n = fill();
+            n = fill(limit - delivered);
         }
         if (n > 0) {
             writerSeen = true;
             decoder.appended((int) n);
-            return delivered + decoder.deliverTo(handler, limit - delivered);
+            int total = delivered + decoder.deliverTo(handler, limit - delivered);
+            // Without read-ahead a read brings at most one frame (and the next header): read on while the poll
+            // may deliver more and the pipe gives more, so that a poll of many messages is not a poll of one.
+            while (!readahead && total < limit && n > 0 && !gate.isClosed()) {
+                n = fill(limit - total);
+                if (n <= 0) {
+                    break; // empty for now (EAGAIN) or end of file: the next poll sees it again
+                }
+                decoder.appended((int) n);
+                total += decoder.deliverTo(handler, limit - total);
+            }
+            return total;
         }
         if (n == 0) {
             if (writerSeen) {
@@ -165,12 +189,32 @@ final class FramedReceiver implements StreamReceiver {
             final int first = pollAny(handler, limit, read);
             if (first > 0) {
                 waitedLast = false;
+                streaming = true;
                 return first;
             }
-            waitedLast = true;
             if (gate.isClosed()) {
                 throw ChannelClosedException.of("receiver", uri); // another thread closed this end meanwhile
             }
+            if (streaming && limit > 1 && !spin) {
+                // A batch consumer that keeps up with a stream finds the pipe empty after every read: asleep in
+                // poll(2), it would be woken by each write, one wake-up (and one read) per message, and each wake-up
+                // is paid by the sender inside its write(2). Napping briefly off the pipe's wait queue instead lets
+                // the sender fill the pipe undisturbed, and the next read brings a batch.
+                streaming = false;
+                final long nap = Math.min(deadline - System.nanoTime(), COALESCE_NANOS);
+                if (nap > 0) {
+                    ChannelInterruptedException.checkInterrupt("poll", uri);
+                    LockSupport.parkNanos(nap);
+                    read = true;
+                    final int next = pollAny(handler, limit, true); // ChannelClosedException once closed meanwhile
+                    if (next > 0) {
+                        waitedLast = false;
+                        streaming = true;
+                        return next;
+                    }
+                }
+            }
+            waitedLast = true;
             while (true) {
                 final long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
@@ -181,6 +225,7 @@ final class FramedReceiver implements StreamReceiver {
                 read = true;
                 final int delivered = pollAny(handler, limit, true); // ChannelClosedException once closed meanwhile
                 if (delivered > 0) {
+                    streaming = true;
                     return delivered;
                 }
             }
@@ -201,13 +246,31 @@ final class FramedReceiver implements StreamReceiver {
     }
 
     /**
-     * Makes room for at least the rest of the frame at the decoder's head, then reads once.
+     * Makes room for at least the rest of the frame at the decoder's head, then reads once: as much as the pipe
+     * holds, or without read-ahead no further than {@link #wanted(int)}.
      *
+     * @param messages how many more messages the poll may deliver, at least 1.
      * @return bytes read, 0 at end of file, or a negative errno.
      */
-    private long fill() {
+    private long fill(final int messages) {
         final int free = decoder.prepareRead();
-        return PosixFiles.readNonBlocking(fd, decoder.segment(), decoder.tail(), free);
+        final int length = readahead ? free : Math.min(free, wanted(messages));
+        return PosixFiles.readNonBlocking(fd, decoder.segment(), decoder.tail(), length);
+    }
+
+    /**
+     * Without read-ahead, the bytes a read may take: the rest of the frame at the head (or a header, when nothing
+     * is held), and the next frame's header while the poll may deliver a message after it, so that a stream of
+     * queued frames costs one read each. Never a byte of a frame the poll will not deliver, except those 4 bytes
+     * of a header when the poll then finds the rest of that frame not yet written and its caller stops.
+     */
+    private int wanted(final int messages) {
+        final int held = decoder.partialBytes();
+        if (held < FrameDescriptor.HEADER_LENGTH) {
+            return FrameDescriptor.HEADER_LENGTH - held; // the length is not known yet
+        }
+        final int rest = decoder.bytesToFrameBoundary();
+        return rest + (messages > 1 || decoder.controlAtHead() ? FrameDescriptor.HEADER_LENGTH : 0);
     }
 
     private boolean hungUp() {

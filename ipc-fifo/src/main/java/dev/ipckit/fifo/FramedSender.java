@@ -29,7 +29,9 @@ import dev.ipckit.spi.CloseGate;
  *
  * <p>A larger frame cannot be written atomically, and a frame is never abandoned half written. So
  * {@code offer} starts one only when FIONREAD shows room for all of it, or, for a frame larger than the whole
- * pipe buffer, only when the pipe is empty; otherwise it returns {@code false} having written nothing. Once
+ * pipe buffer, only when the pipe is empty; otherwise it returns {@code false} having written nothing. The room
+ * found is remembered and spent by the frames that follow, so the kernel is asked again only when a frame no
+ * longer fits in what is left of it: a stream of large frames costs one {@code write(2)} each. Once
  * started, the frame is finished: the sender waits in poll(2) for the receiver to make room, even in the
  * untimed {@code offer}. That wait ends when the frame is out, when the receiver goes
  * ({@link PeerGoneException}), or when the receiver takes no byte for {@code stall=} (30 s by default):
@@ -82,6 +84,15 @@ final class FramedSender implements Sender {
     private boolean midFrame;
     private PeerGoneException gone;
     private ChannelException broken;
+    /**
+     * Bytes this end may still write without asking the kernel for room (FIONREAD): a lower bound of the pipe's
+     * free space ({@link #hasRoomFor(int)}); 0 until asked.
+     */
+    private long room;
+    /** The pipe buffer's size, asked with F_GETPIPE_SZ when {@link #room} is renewed; 0 until asked. */
+    private int pipeSize;
+    /** The bytes queued at the last renewal of {@link #room}. */
+    private int queuedAtCheck;
 
     /**
      * @param uri the URI the end was opened with.
@@ -248,19 +259,14 @@ final class FramedSender implements Sender {
             }
             return true;
         }
-        while (true) {
-            final int queued = PosixPipes.bytesQueued(fd);
-            final int size = PosixPipes.pipeSize(fd);
-            if (fits(frame, queued, size)) {
-                break;
-            }
+        while (!hasRoomFor(frame)) {
             checkReaderPresent();
             final long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 return false;
             }
             ChannelInterruptedException.checkInterrupt("offer", uri);
-            if (queued >= size || spin) {
+            if (queuedAtCheck >= pipeSize || spin) {
                 Waits.await(fd, PosixPipes.POLLOUT, Math.min(remaining, Waits.SLICE_NANOS), spin);
             } else {
                 // POLLOUT means one free page, less room than this frame needs; nap up to 1 ms, or until the
@@ -362,6 +368,7 @@ final class FramedSender implements Sender {
             final long n = PosixFiles.writeNonBlocking(fd, stageSegment, from, end - from);
             if (n == end - from) {
                 announced = true;
+                wrote(n);
                 return true;
             }
             if (n == -Errno.EAGAIN) {
@@ -371,6 +378,7 @@ final class FramedSender implements Sender {
             if (n >= 0) {
                 // The kernel keeps writes of at most PIPE_BUF whole on pipes; finish rather than tear the frame.
                 announced = true;
+                wrote(n);
                 finish(from + n, end);
                 return true;
             }
@@ -390,6 +398,7 @@ final class FramedSender implements Sender {
             final long n = PosixFiles.writeNonBlocking(fd, stageSegment, 0, FRAME_AT);
             if (n == FRAME_AT) {
                 announced = true;
+                wrote(n);
                 return true;
             }
             if (n == -Errno.EAGAIN) {
@@ -397,6 +406,7 @@ final class FramedSender implements Sender {
             }
             if (n >= 0) {
                 announced = true;
+                wrote(n);
                 finish(n, FRAME_AT);
                 return true;
             }
@@ -410,14 +420,32 @@ final class FramedSender implements Sender {
      * Whether a frame larger than PIPE_BUF may start now: when the pipe is empty, or when the bytes already
      * queued leave room for the frame with two pages to spare (the kernel keeps bytes in pages, and a partly
      * read first page and a partly filled last page hide up to two pages of the free space).
+     *
+     * <p>Asking costs a FIONREAD, so the answer is kept as {@link #room}: the free space found, less what this end
+     * has written since. That stays a lower bound of the free space, since frames larger than PIPE_BUF have one
+     * writer (producers=one) and the receiver only ever makes room; so while frames fit in it, the kernel is not
+     * asked again, and a stream of large frames costs one {@code write(2)} each. Should the pipe shrink meanwhile
+     * (F_SETPIPE_SZ by the receiver) or a stranger write to it, a frame that does not fit after all is finished
+     * as any other started frame is, waiting up to {@code stall=} for the receiver to make room.
      */
     private boolean hasRoomFor(final int frame) {
+        if (frame <= room) {
+            return true;
+        }
         final int queued = PosixPipes.bytesQueued(fd);
-        return queued == 0 || fits(frame, queued, PosixPipes.pipeSize(fd));
+        if (pipeSize == 0 || queued > 0) {
+            pipeSize = PosixPipes.pipeSize(fd); // asked once, and again only when a frame does not fit
+        }
+        queuedAtCheck = queued;
+        room = Math.max(0L, (long) pipeSize - queued - 2L * FrameDescriptor.PIPE_BUF);
+        return queued == 0 || frame <= room;
     }
 
-    private static boolean fits(final int frame, final int queued, final int pipeSize) {
-        return queued == 0 || (long) frame <= (long) pipeSize - queued - 2L * FrameDescriptor.PIPE_BUF;
+    /**
+     * @param bytes what a write just put in the pipe, which is that much less room ({@link #room}).
+     */
+    private void wrote(final long bytes) {
+        room = Math.max(0L, room - bytes);
     }
 
     private void checkReaderPresent() {
@@ -464,6 +492,7 @@ final class FramedSender implements Sender {
             final long n = PosixFiles.writeNonBlocking(fd, stageSegment, FRAME_AT + written, frame - written);
             if (n > 0) {
                 written += n;
+                wrote(n);
                 stalledSince = 0;
                 continue;
             }

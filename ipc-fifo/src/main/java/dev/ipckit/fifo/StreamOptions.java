@@ -17,14 +17,17 @@ import dev.ipckit.ChannelUri;
  * @param stallNanos how long a half-written large frame waits for room.
  * @param mode the permission bits of a FIFO this end creates (fifo only).
  * @param allowOtherOwner whether an existing FIFO of another user is accepted (fifo only).
+ * @param readahead whether a receiver reads in bulk ({@code readahead=true}, the default) or only the bytes of the
+ *     frames a poll may deliver ({@code readahead=false}).
  */
 record StreamOptions(int maxMessage, boolean many, boolean spin, int capacity, boolean nonblock, Duration timeout,
-                     long stallNanos, int mode, boolean allowOtherOwner) {
+                     long stallNanos, int mode, boolean allowOtherOwner, boolean readahead) {
     static final Set<String> FIFO = Set.of(FifoConfiguration.NONBLOCK, FifoConfiguration.TIMEOUT,
         FifoConfiguration.CAPACITY, FifoConfiguration.MAX_MESSAGE, FifoConfiguration.PRODUCERS, FifoConfiguration.WAIT,
-        FifoConfiguration.STALL, FifoConfiguration.MODE, FifoConfiguration.ALLOW_OTHER_OWNER);
+        FifoConfiguration.STALL, FifoConfiguration.MODE, FifoConfiguration.ALLOW_OTHER_OWNER,
+        FifoConfiguration.READAHEAD);
     static final Set<String> PIPE = Set.of(FifoConfiguration.CAPACITY, FifoConfiguration.MAX_MESSAGE,
-        FifoConfiguration.PRODUCERS, FifoConfiguration.WAIT, FifoConfiguration.STALL);
+        FifoConfiguration.PRODUCERS, FifoConfiguration.WAIT, FifoConfiguration.STALL, FifoConfiguration.READAHEAD);
 
     /**
      * Reads and checks every option; throws before anything is created or opened.
@@ -64,8 +67,9 @@ record StreamOptions(int maxMessage, boolean many, boolean spin, int capacity, b
         }
         final int mode = uri.mode(FifoConfiguration.MODE, FifoConfiguration.FIFO_MODE);
         final boolean allowOtherOwner = uri.bool(FifoConfiguration.ALLOW_OTHER_OWNER, false);
+        final boolean readahead = uri.bool(FifoConfiguration.READAHEAD, true);
         return new StreamOptions((int) maxMessage, many, spin, (int) capacity, nonblock, timeout, saturatedNanos(stall),
-            mode, allowOtherOwner);
+            mode, allowOtherOwner, readahead);
     }
 
     private static long saturatedNanos(final Duration duration) {

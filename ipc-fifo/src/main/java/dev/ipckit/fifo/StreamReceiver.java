@@ -11,6 +11,12 @@ import dev.ipckit.Receiver;
  * delivered; they are gone from the FIFO. At close it also reads the rest of a frame it held only part of, so
  * that a writer still holding the FIFO and the next receiver meet at a frame boundary, never mid-frame.
  *
+ * <p>With {@code readahead=false} in its URI a receiver reads no further than the frames a poll may still deliver
+ * (a frame's header, then its payload together with the next header while the poll may deliver another): a
+ * receiver that takes N messages with polls whose limits add up to N leaves every later frame in the FIFO for the
+ * next receiver, and drops nothing at close. It costs about one {@code read(2)} per message instead of one per
+ * pipe-full. {@code ipckit recv --count N} reads that way.
+ *
  * <pre>{@code
  * receiver.close();
  * if (receiver instanceof StreamReceiver stream && stream.droppedAtClose() > 0) {

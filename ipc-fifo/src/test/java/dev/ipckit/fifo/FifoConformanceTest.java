@@ -28,9 +28,16 @@ class FifoConformanceTest extends ChannelConformanceTest {
     protected Pair openPair() {
         path = dir.resolve("conformance-" + NAMES.incrementAndGet() + ".fifo");
         final String uri = "fifo:" + path + "?nonblock=true";
-        final Receiver receiver = Channels.openReceiver(uri);
+        final Receiver receiver = Channels.openReceiver(uri + receiverOptions());
         final Sender sender = Channels.openSender(uri);
         return new Pair(sender, receiver);
+    }
+
+    /**
+     * @return options the receiver adds to the URI, starting with {@code &}; none here.
+     */
+    protected String receiverOptions() {
+        return "";
     }
 
     @Override

@@ -141,6 +141,63 @@ class FifoProcessTest {
     }
 
     @Test
+    void shouldLeaveEveryFrameAfterTheFirstFiveInTheFifoForTheNextReceiverWithoutReadAhead() {
+        final Path path = dir.resolve("exact.fifo");
+        final Path ready = dir.resolve("writer.ready");
+        final String uri = "fifo:" + path + "?nonblock=true&timeout=60s";
+        final int count = 20;
+        final int max = 1000;
+        final long seed = 23;
+        long total = FrameDescriptor.CONTROL_FRAME_LENGTH; // the writer's HELLO
+        long firstFive = total;
+        for (int i = 0; i < count; i++) {
+            total += FrameDescriptor.frameLength(Payloads.length(seed, i, max));
+            firstFive = i == 4 ? total : firstFive;
+        }
+        final Receiver first = Channels.openReceiver(uri + "&readahead=false");
+        // A descriptor of the test's own, which reads nothing: FIONREAD on it says what the FIFO holds, and it keeps a
+        // reader on the FIFO between the two receivers.
+        final int watcher = PosixFiles.open(path.toString(), PosixFiles.O_RDONLY | PosixFiles.O_NONBLOCK, 0);
+        try (Peer writer = Peer.startJvm(List.of("send", uri, Integer.toString(count), Long.toString(seed),
+            Integer.toString(max), "hold", ready.toString()))) {
+            final long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (PosixPipes.bytesQueued(watcher) < total) { // all 20 frames wait in the FIFO before anyone reads
+                assertTrue(System.nanoTime() - deadline < 0, "the writer wrote " + PosixPipes.bytesQueued(watcher)
+                    + " of " + total + " bytes");
+                assertNull(writer.awaitExit(Duration.ofMillis(10)), "the writer ended before it wrote every frame");
+            }
+            final long[] next = {0};
+            while (next[0] < 5) { // as `ipckit recv --count 5` asks: never more than the messages still wanted
+                assertTrue(System.nanoTime() - deadline < 0, "the first receiver got " + next[0] + " of 5");
+                first.poll((b, o, l) -> {
+                    assertNull(Payloads.verify(b, o, l, seed, next[0], max), "message " + next[0]);
+                    next[0]++;
+                }, (int) (5 - next[0]), Duration.ofMillis(100));
+            }
+            assertEquals(total - firstFive, PosixPipes.bytesQueued(watcher),
+                "the first receiver read past its five frames");
+            first.close();
+            assertEquals(0, ((StreamReceiver) first).droppedAtClose());
+            assertEquals(total - firstFive, PosixPipes.bytesQueued(watcher), "closing the first receiver read on");
+            try (Receiver second = Channels.openReceiver(uri)) {
+                while (next[0] < count) {
+                    assertTrue(System.nanoTime() - deadline < 0, "the second receiver got up to " + next[0]);
+                    second.poll((b, o, l) -> {
+                        assertNull(Payloads.verify(b, o, l, seed, next[0], max), "message " + next[0]);
+                        next[0]++;
+                    }, 100, Duration.ofMillis(100));
+                }
+                assertEquals(0, second.poll((b, o, l) -> next[0]++, 100, Duration.ofMillis(50)),
+                    "a message the writer never sent");
+                assertEquals(count, next[0]);
+            }
+        } finally {
+            first.close();
+            PosixFiles.close(watcher);
+        }
+    }
+
+    @Test
     void shouldRefuseASecondLiveSenderOnAProducersOneFifoNamingTheHolderUntilItDies() throws Exception {
         final Path path = dir.resolve("one.fifo");
         final Path ready = dir.resolve("holder.ready");

@@ -8,11 +8,13 @@ import java.util.concurrent.Callable;
 import java.util.zip.CRC32C;
 
 import dev.ipckit.ChannelException;
+import dev.ipckit.ChannelUri;
 import dev.ipckit.Channels;
 import dev.ipckit.MessageHandler;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Receiver;
 import dev.ipckit.examples.Generated;
+import dev.ipckit.fifo.FifoConfiguration;
 import dev.ipckit.fifo.StreamReceiver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +33,9 @@ final class RecvCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URI", description = "channel URI, e.g. mmap:demo or fifo:/tmp/demo.fifo")
     String uri;
 
-    @Option(names = "--count", paramLabel = "N", description = "stop after N messages")
+    @Option(names = "--count", paramLabel = "N", description = {"stop after N messages; on a fifo: or pipe: URI",
+        "without readahead= the receiver then reads no further than those N (readahead=false), so every later",
+        "message stays in the FIFO for the next receiver"})
     Long count;
 
     @Option(names = "--timeout", paramLabel = "DURATION",
@@ -51,7 +55,7 @@ final class RecvCommand implements Callable<Integer> {
         final long[] bytes = {0};
         final String[] failure = {null};
         final int[] dropped = {0};
-        try (Receiver receiver = Channels.openReceiver(uri)) {
+        try (Receiver receiver = Channels.openReceiver(readingNoFurther(uri, count))) {
             final byte[] scratch = new byte[receiver.maxMessageLength()];
             final MessageHandler handler = (buffer, offset, length) -> {
                 if (verify) {
@@ -117,5 +121,17 @@ final class RecvCommand implements Callable<Integer> {
                 + " in bulk and were dropped at close; the stream was left at a frame boundary for the next receiver");
         }
         return 0;
+    }
+
+    /**
+     * A receiver asked for N messages of a byte stream reads no further than it must: {@code readahead=false} on a
+     * {@code fifo:} or {@code pipe:} URI that does not say otherwise.
+     */
+    static String readingNoFurther(final String uri, final Long count) {
+        final ChannelUri parsed = ChannelUri.parse(uri);
+        if (count == null || !("fifo".equals(parsed.scheme()) || "pipe".equals(parsed.scheme()))) {
+            return uri;
+        }
+        return parsed.withDefault(FifoConfiguration.READAHEAD, "false").uri();
     }
 }

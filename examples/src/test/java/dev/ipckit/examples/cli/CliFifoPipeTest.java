@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,8 @@ import dev.ipckit.Sender;
 import dev.ipckit.examples.Generated;
 import dev.ipckit.fifo.ChildPipe;
 import dev.ipckit.fifo.ChildProcess;
+import dev.ipckit.posix.PosixFiles;
+import dev.ipckit.posix.PosixPipes;
 import dev.ipckit.spi.JavaCommand;
 
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -56,6 +60,33 @@ class CliFifoPipeTest {
             final Cli.Result received = recv.await();
             assertEquals(0, received.exitCode(), received.err());
             assertEquals(List.of("hello", "second line", "", "last"), received.lines());
+        }
+    }
+
+    @Test
+    void shouldLeaveTheMessagesAfterCountInTheFifoForTheNextReceiver() {
+        final Path path = dir.resolve("count.fifo");
+        PosixPipes.mkfifo(path.toString(), 0600);
+        // A reader that reads nothing keeps the FIFO open for reading between the receivers, so the writer never
+        // meets EPIPE; FIONREAD on it says what the FIFO holds.
+        final int watcher = PosixFiles.open(path.toString(), PosixFiles.O_RDONLY | PosixFiles.O_NONBLOCK, 0);
+        final String uri = "fifo:" + path + "?timeout=60s";
+        try (Sender writer = Channels.openSender(uri)) {
+            for (int i = 1; i <= 20; i++) {
+                assertTrue(writer.offer(("message " + i).getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(30)));
+            }
+            final int all = PosixPipes.bytesQueued(watcher);
+            final Cli.Result first = Cli.run("recv", uri, "--count", "5");
+            assertEquals(0, first.exitCode(), first.err());
+            assertEquals(List.of("message 1", "message 2", "message 3", "message 4", "message 5"), first.lines());
+            assertEquals("", first.err(), "nothing read ahead, so nothing dropped");
+            assertTrue(PosixPipes.bytesQueued(watcher) > 0 && PosixPipes.bytesQueued(watcher) < all);
+            final Cli.Result second = Cli.run("recv", uri, "--count", "15");
+            assertEquals(0, second.exitCode(), second.err());
+            assertEquals(IntStream.rangeClosed(6, 20).mapToObj(i -> "message " + i).toList(), second.lines());
+            assertEquals(0, PosixPipes.bytesQueued(watcher), "the FIFO holds something the writer never sent");
+        } finally {
+            PosixFiles.close(watcher);
         }
     }
 
