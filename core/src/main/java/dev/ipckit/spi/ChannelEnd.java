@@ -160,7 +160,7 @@ public abstract class ChannelEnd implements Channel {
     }
 
     @Override
-    public final String toString() {
+    public String toString() {
         return getClass().getSimpleName() + "[" + uri + describe() + (gate.isClosed() ? ", closed" : "") + "]";
     }
 }

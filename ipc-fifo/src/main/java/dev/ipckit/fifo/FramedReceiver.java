@@ -14,7 +14,7 @@ import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
 import dev.ipckit.spi.AgronaAccess;
-import dev.ipckit.spi.CloseGate;
+import dev.ipckit.spi.ChannelEnd;
 
 /**
  * The receiving end of a FIFO or pipe: reads a non-blocking descriptor into a {@link FrameDecoder}'s native
@@ -31,8 +31,7 @@ import dev.ipckit.spi.CloseGate;
  * A FIFO receiver that has not seen a sender yet reads end of file too; it tells the two apart by poll(2):
  * the kernel reports POLLHUP on a FIFO only once a writer has come and gone since the reader opened.
  */
-final class FramedReceiver implements StreamReceiver {
-    private final String uri;
+final class FramedReceiver extends ChannelEnd implements StreamReceiver {
     private final String name;
     private final int fd;
     private final int maxMessage;
@@ -41,8 +40,6 @@ final class FramedReceiver implements StreamReceiver {
     private final boolean readahead;
     private final FrameDecoder decoder;
     private boolean writerSeen;
-    private final CloseGate gate = new CloseGate();
-    private boolean released;
     private PeerGoneException gone;
     private int droppedAtClose;
     /** Whether the last timed poll found nothing at first and waited. */
@@ -66,7 +63,7 @@ final class FramedReceiver implements StreamReceiver {
      */
     FramedReceiver(final String uri, final String name, final int fd, final StreamOptions options,
                    final boolean writerSeen) {
-        this.uri = uri;
+        super("receiver", uri);
         this.name = name;
         this.fd = fd;
         this.maxMessage = options.maxMessage();
@@ -102,19 +99,17 @@ final class FramedReceiver implements StreamReceiver {
      */
     private int pollAny(final Object handler, final int limit, final boolean read) {
         checkUsable(limit);
-        gate.beginCallback();
+        enterCallback();
         try {
             return pollOnce(handler, limit, read);
         } finally {
-            if (gate.endCallback()) {
-                release(); // the handler closed this end: release it now that the buffer is no longer read
-            }
+            leaveCallback(); // releases the end when the handler closed it, now that the buffer is no longer read
         }
     }
 
     private int pollOnce(final Object handler, final int limit, final boolean read) {
         final int delivered = decoder.deliverTo(handler, limit);
-        if (gate.isClosed()) {
+        if (isClosed()) {
             return delivered;
         }
         if (delivered == limit) {
@@ -142,7 +137,7 @@ final class FramedReceiver implements StreamReceiver {
             int total = delivered + decoder.deliverTo(handler, limit - delivered);
             // Without read-ahead a read brings at most one frame (and the next header): read on while the poll
             // may deliver more and the pipe gives more, so that a poll of many messages is not a poll of one.
-            while (!readahead && total < limit && n > 0 && !gate.isClosed()) {
+            while (!readahead && total < limit && n > 0 && !isClosed()) {
                 n = fill(limit - total);
                 if (n <= 0) {
                     break; // empty for now (EAGAIN) or end of file: the next poll sees it again
@@ -180,9 +175,7 @@ final class FramedReceiver implements StreamReceiver {
         }
         final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
         try {
-            if (!gate.beginWait()) {
-                throw ChannelClosedException.of("receiver", uri);
-            }
+            enterWait();
             // After a poll that had to wait (a request/reply rhythm), the pipe is most likely empty again: wait in
             // poll(2) at once, which returns at once if it is not, and save the read that would find it empty.
             boolean read = !waitedLast;
@@ -192,8 +185,8 @@ final class FramedReceiver implements StreamReceiver {
                 streaming = true;
                 return first;
             }
-            if (gate.isClosed()) {
-                throw ChannelClosedException.of("receiver", uri); // another thread closed this end meanwhile
+            if (isClosed()) {
+                throw closed(); // another thread closed this end meanwhile
             }
             if (streaming && limit > 1 && !spin) {
                 // A batch consumer that keeps up with a stream finds the pipe empty after every read: asleep in
@@ -230,15 +223,13 @@ final class FramedReceiver implements StreamReceiver {
                 }
             }
         } finally {
-            if (gate.endWait()) {
-                release();
-            }
+            leaveWait();
         }
     }
 
     private void checkUsable(final int limit) {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("receiver", uri);
+        if (isClosed()) {
+            throw closed();
         }
         if (limit < 1) {
             throw new IllegalArgumentException("limit=" + limit + " is below 1; poll delivers at least one message");
@@ -315,19 +306,14 @@ final class FramedReceiver implements StreamReceiver {
     }
 
     @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
     public int maxMessageLength() {
         return maxMessage;
     }
 
     @Override
     public boolean isPeerAlive() {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("receiver", uri);
+        if (isClosed()) {
+            throw closed();
         }
         if (gone != null) {
             return false;
@@ -335,31 +321,22 @@ final class FramedReceiver implements StreamReceiver {
         return !hungUp();
     }
 
+    /**
+     * Called from this receiver's handler, {@code close} stops the poll after that message; everything is released
+     * when the poll returns. Called from another thread while this receiver waits in a timed poll, it ends that
+     * wait (the poll throws {@link ChannelClosedException}) within one {@link Waits#SLICE_NANOS}.
+     */
     @Override
-    public boolean isClosed() {
-        return gate.isClosed();
+    protected void closedFromCallback() {
+        decoder.stop(); // a no-op unless called from this receiver's own handler
     }
 
     /**
-     * Closes the descriptor and frees the buffer. Idempotent. Called from this receiver's handler, it stops the
-     * poll after that message and releases everything when the poll returns; called from another thread while
-     * this receiver waits in a timed poll, it ends that wait (the poll throws {@link ChannelClosedException})
-     * and closes the descriptor once the waiting thread has left it, within one {@link Waits#SLICE_NANOS}.
+     * Leaves the stream at a frame boundary (see {@link #droppedAtClose()}), closes the descriptor and frees the
+     * buffer.
      */
     @Override
-    public void close() {
-        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
-            release();
-        } else if (gate.isClosed()) {
-            decoder.stop(); // a no-op unless called from this receiver's own handler
-        }
-    }
-
-    private synchronized void release() {
-        if (released) {
-            return;
-        }
-        released = true;
+    protected void release() {
         try {
             leaveAtFrameBoundary();
         } finally {

@@ -19,7 +19,7 @@ import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixPipes;
 import dev.ipckit.posix.PosixProcess;
 import dev.ipckit.spi.AgronaAccess;
-import dev.ipckit.spi.CloseGate;
+import dev.ipckit.spi.ChannelEnd;
 
 /**
  * The sending end of a FIFO or pipe: frames ({@link FrameDescriptor}) written to a non-blocking descriptor.
@@ -41,14 +41,13 @@ import dev.ipckit.spi.CloseGate;
  * <p>The message is copied into a native staging buffer with its header, so the bytes handed to the kernel
  * are native memory whatever backs the caller's buffer; nothing is allocated per message.
  */
-final class FramedSender implements Sender {
+final class FramedSender extends ChannelEnd implements Sender {
     private static final int INITIAL_STAGE = 64 * 1024;
     /** Where the frame starts in the staging buffer; before it, a control frame (HELLO, then BYE at close). */
     private static final int FRAME_AT = FrameDescriptor.CONTROL_FRAME_LENGTH;
     /** How long close waits, at most, for room for the BYE frame while the receiver lives. */
     static final long BYE_LINGER_NANOS = 2_000_000_000L;
 
-    private final String uri;
     private final String name;
     private final int fd;
     private final int maxMessage;
@@ -67,9 +66,7 @@ final class FramedSender implements Sender {
     private MemorySegment sourceSegment;
     private Arena arena;
     private MemorySegment stageSegment;
-    private final CloseGate gate = new CloseGate();
     private boolean inWait;
-    private boolean released;
     /** Whether this is a named FIFO's sender, which can learn its receiver's pid. */
     private final boolean fifo;
     /**
@@ -114,9 +111,9 @@ final class FramedSender implements Sender {
      */
     FramedSender(final String uri, final String name, final int fd, final StreamOptions options,
                  final boolean fifo) {
+        super("sender", uri);
         this.fifo = fifo;
         this.receiverPid = fifo ? SenderLock.receiverPid(fd) : 0;
-        this.uri = uri;
         this.name = name;
         this.fd = fd;
         this.maxMessage = options.maxMessage();
@@ -186,9 +183,7 @@ final class FramedSender implements Sender {
         }
         try {
             // a large frame may wait for the receiver up to stall=: a close from another thread must wait for it
-            if (!gate.beginWait()) {
-                throw ChannelClosedException.of("sender", uri);
-            }
+            enterWait();
             inWait = true;
             if (!hasRoomFor(frame)) {
                 checkReaderPresent();
@@ -199,9 +194,7 @@ final class FramedSender implements Sender {
             return true;
         } finally {
             inWait = false;
-            if (gate.endWait()) {
-                release();
-            }
+            leaveWait();
         }
     }
 
@@ -230,17 +223,13 @@ final class FramedSender implements Sender {
     private boolean offerTimed(final int length, final Duration timeout) {
         checkUsable(length);
         try {
-            if (!gate.beginWait()) {
-                throw ChannelClosedException.of("sender", uri);
-            }
+            enterWait();
             inWait = true;
             final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
             return offerWithin(length, deadline);
         } finally {
             inWait = false;
-            if (gate.endWait()) {
-                release();
-            }
+            leaveWait();
         }
     }
 
@@ -281,14 +270,14 @@ final class FramedSender implements Sender {
     }
 
     private void checkNotClosedWhileWaiting() {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("sender", uri); // closed by another thread: it waits for us to leave
+        if (isClosed()) {
+            throw closed(); // closed by another thread: it waits for us to leave
         }
     }
 
     private void checkUsable(final int length) {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("sender", uri);
+        if (isClosed()) {
+            throw closed();
         }
         if (length < 0 || length > maxMessage) {
             throw new IllegalArgumentException("length=" + length + " is outside 0..maxMessageLength=" + maxMessage
@@ -472,13 +461,13 @@ final class FramedSender implements Sender {
     private void finish(final long from, final int end) {
         final boolean ownWait = !inWait; // waiting for the receiver may last up to stall=: a close may come
         try {
-            if (ownWait && !gate.beginWait()) {
-                throw ChannelClosedException.of("sender", uri);
+            if (ownWait) {
+                enterWait();
             }
             finishWaiting(from, end);
         } finally {
-            if (ownWait && gate.endWait()) {
-                release();
+            if (ownWait) {
+                leaveWait();
             }
         }
     }
@@ -561,29 +550,19 @@ final class FramedSender implements Sender {
     }
 
     @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
     public int maxMessageLength() {
         return maxMessage;
     }
 
     @Override
     public boolean isPeerAlive() {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("sender", uri);
+        if (isClosed()) {
+            throw closed();
         }
         if (gone != null) {
             return false;
         }
         return (PosixPipes.poll(fd, PosixPipes.POLLOUT, 0) & PosixPipes.POLLERR) == 0;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return gate.isClosed();
     }
 
     /**
@@ -593,17 +572,7 @@ final class FramedSender implements Sender {
      * once the waiting thread has left it, within one {@link Waits#SLICE_NANOS}.
      */
     @Override
-    public void close() {
-        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
-            release();
-        }
-    }
-
-    private synchronized void release() {
-        if (released) {
-            return;
-        }
-        released = true;
+    protected void release() {
         try {
             if (announced && !midFrame && broken == null && gone == null) {
                 sayBye();
