@@ -102,7 +102,6 @@ public final class MmapReceiver implements Receiver {
     private final long waitBit;
     /** Where the messages and sleeps counters live: the header, or this subscriber's slot. */
     private final SharedSegment counters;
-    private final int messagesIndex;
     private final int sleepsIndex;
     /** slow=drop: the copy a handler is given, and its Agrona view made on first use. */
     private final MemorySegment copy;
@@ -159,8 +158,6 @@ public final class MmapReceiver implements Receiver {
             StampedRingDescriptor.SUBSCRIBER_LENGTH)) : null;
         this.waitBit = 1L << subscriber;
         this.counters = fanOut ? slot : file.header;
-        this.messagesIndex = fanOut ? StampedRingDescriptor.SUBSCRIBER_MESSAGES
-            : RingFileDescriptor.MESSAGES_RECEIVED_OFFSET;
         this.sleepsIndex = fanOut ? StampedRingDescriptor.SUBSCRIBER_SLEEPS : RingFileDescriptor.SLEEPS_OFFSET;
         this.copy = drop ? java.lang.foreign.Arena.ofAuto().allocate(Math.max(file.maxMessage, 1), 8) : null;
         this.clockMask = file.waitMode == WaitMode.SPIN ? 63 : 0;
@@ -198,7 +195,8 @@ public final class MmapReceiver implements Receiver {
         header.putIntRelease(RingFileDescriptor.RECEIVER_PID_OFFSET, PosixProcess.getpid());
         header.putInt(RingFileDescriptor.RECEIVER_TID_OFFSET, PosixProcess.gettid());
         header.putLong(RingFileDescriptor.RECEIVER_OPENED_OFFSET, System.currentTimeMillis());
-        messagesReceived = counters.getLong(messagesIndex);
+        messagesReceived = counters.getLong(fanOut ? StampedRingDescriptor.SUBSCRIBER_MESSAGES
+            : RingFileDescriptor.MESSAGES_RECEIVED_OFFSET);
         sleeps = counters.getLong(sleepsIndex);
         header.getAndAddInt(RingFileDescriptor.RECEIVER_OPENS_OFFSET, 1);
         header.putIntRelease(RingFileDescriptor.RECEIVER_STATE_OFFSET, RingFileDescriptor.RECEIVER_OPEN);
@@ -430,22 +428,32 @@ public final class MmapReceiver implements Receiver {
     private int read(final MessageHandler handler, final SegmentHandler segmentHandler, final int limit) {
         this.handler = handler;
         this.segmentHandler = segmentHandler;
-        if (drop) {
-            return readDropping(limit);
+        if (fanOut) {
+            return readSubscriber(limit);
         }
         final int read = reader != null ? reader.read(stampedHandler, limit)
             : manyProducers ? readManyToOne(limit) : readOneToOne(limit);
         if (read > 0) {
-            counters.putLongRelease(messagesIndex, messagesReceived += read);
+            header.putLongRelease(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET, messagesReceived += read);
         }
         return read;
     }
 
-    private int readDropping(final int limit) {
+    /**
+     * subscribers &gt; 1: one batch at this subscriber's position, counted in its slot.
+     */
+    private int readSubscriber(final int limit) {
+        if (!drop) {
+            final int read = reader.read(stampedHandler, limit);
+            if (read > 0) {
+                slot.putLongRelease(StampedRingDescriptor.SUBSCRIBER_MESSAGES, messagesReceived += read);
+            }
+            return read;
+        }
         final long laps = drops[0];
         final int read = reader.readDropping(stampedHandler, limit, copy, manyProducers, drops);
         if (read > 0) {
-            counters.putLongRelease(messagesIndex, messagesReceived += read);
+            slot.putLongRelease(StampedRingDescriptor.SUBSCRIBER_MESSAGES, messagesReceived += read);
         }
         if (drops[0] != laps) {
             slot.putLongRelease(StampedRingDescriptor.SUBSCRIBER_LAPS, drops[0]);

@@ -141,6 +141,7 @@ public final class MmapSender implements Sender {
         this.writer = file.stamped == null ? null : manyProducers
             ? new ManyToOneStampedWriter(file.stamped,
                 header.segment().asSlice(slotOffset, RingFileDescriptor.SLOT_LENGTH), subscriberAlive)
+            : file.subscribers > 1 ? new FanOutStampedWriter(file.stamped, subscriberAlive)
             : new OneToOneStampedWriter(file.stamped, subscriberAlive); // resumes after the last record published
         this.fanOut = file.subscribers > 1;
         this.subscriberSlots = new SharedSegment[fanOut ? file.subscribers : 0];
@@ -488,10 +489,13 @@ public final class MmapSender implements Sender {
      */
     private void wakeIfWaiting() {
         VarHandle.fullFence();
+        // one load either way: the receiver's int (the high half stays 0), or the subscribers' bits
+        if (header.getLongVolatile(RingFileDescriptor.WAITING_OFFSET) == 0) {
+            return;
+        }
         if (fanOut) {
             wakeSubscribers();
-        } else if (header.getIntVolatile(RingFileDescriptor.WAITING_OFFSET) != 0
-            && header.compareAndSetInt(RingFileDescriptor.WAITING_OFFSET, 1, 0)) {
+        } else if (header.compareAndSetInt(RingFileDescriptor.WAITING_OFFSET, 1, 0)) {
             if (futex) {
                 header.getAndAddInt(RingFileDescriptor.FUTEX_OFFSET, 1);
                 PosixFutex.wake(file.futexWord, 1); // a word in this file: it reaches only threads waiting on it
@@ -503,13 +507,10 @@ public final class MmapSender implements Sender {
     }
 
     /**
-     * subscribers &gt; 1: the waiting word counts the subscribers that sleep (or are about to); when it is 0, as it
-     * is whenever nobody sleeps, this is one load. futex: one FUTEX_WAKE of every waiter on the shared word.
+     * subscribers &gt; 1, with the waiting word not 0 (a bit per subscriber that sleeps or is about to): futex: one
+     * FUTEX_WAKE of every waiter on the shared word; a provider: each sleeping subscriber once.
      */
     private void wakeSubscribers() {
-        if (header.getIntVolatile(RingFileDescriptor.WAITING_OFFSET) == 0) {
-            return;
-        }
         if (futex) {
             header.getAndAddInt(RingFileDescriptor.FUTEX_OFFSET, 1);
             PosixFutex.wake(file.futexWord, Integer.MAX_VALUE); // one system call wakes every sleeping subscriber

@@ -2,16 +2,15 @@ package dev.ipckit.mmap;
 
 import static dev.ipckit.mmap.StampedRingDescriptor.HEADER_LENGTH;
 
-import java.lang.invoke.VarHandle;
 import java.util.function.IntPredicate;
 
 /**
  * The one sender of a producers=one stamped ring. It keeps the tail in a field (stored lazily, opaque, in the
  * trailer for {@code stat}), reads the subscribers' positions only when its cached limit says full, and per
- * message writes the payload, 0 into the next header, and the header with one release store.
+ * message writes the payload, 0 into the next header, and the header with one release store. On a ring with
+ * subscribers &gt; 1 the sender is a {@link FanOutStampedWriter}, which also stores its intent per claim.
  */
-final class OneToOneStampedWriter extends StampedRingWriter {
-    private final boolean intent;
+class OneToOneStampedWriter extends StampedRingWriter {
     private long tail;
 
     /**
@@ -33,11 +32,11 @@ final class OneToOneStampedWriter extends StampedRingWriter {
      */
     OneToOneStampedWriter(final StampedRing ring, final IntPredicate subscriberAlive) {
         super(ring, subscriberAlive);
-        this.intent = ring.subscribers > 1;
-        this.tail = ring.scanTail(ring.checkedPosition(intent ? ring.lvTail() : ring.lvSlowestPosition()));
+        final boolean fanOut = ring.subscribers > 1;
+        this.tail = ring.scanTail(ring.checkedPosition(fanOut ? ring.lvTail() : ring.lvSlowestPosition()));
         ring.clearHeader(tail);
         StampedRing.LONG.setRelease(ring.ring, ring.tailOffset, tail);
-        if (intent) {
+        if (fanOut) {
             StampedRing.LONG.setRelease(ring.ring, ring.tailOffset + StampedRingDescriptor.INTENT_OFFSET, tail);
         }
     }
@@ -49,11 +48,17 @@ final class OneToOneStampedWriter extends StampedRingWriter {
         if (total == 0) {
             return StampedRing.INSUFFICIENT_CAPACITY;
         }
-        if (intent) { // subscribers > 1: what a slow=drop subscriber checks its copy against, before any write
-            StampedRing.LONG.set(ring.ring, ring.tailOffset + StampedRingDescriptor.INTENT_OFFSET,
-                position + total + HEADER_LENGTH);
-            VarHandle.storeStoreFence();
-        }
+        return claimAt(position, total);
+    }
+
+    /**
+     * Takes a planned claim: 0 into the next header, then the claim is open.
+     *
+     * @param position the tail.
+     * @param total the claim's length, from {@link #plan}.
+     * @return the payload's offset in the ring region.
+     */
+    final int claimAt(final long position, final int total) {
         // the next header reads as no record before this record is published (plain: the release orders it)
         StampedRing.LONG.set(ring.ring, (long) ring.index(position + total), StampedRingDescriptor.NO_RECORD);
         claimPosition = position;

@@ -162,7 +162,40 @@ public final class RingFileInspector implements AutoCloseable {
             header.getLongVolatile(RingFileDescriptor.SLEEPS_OFFSET),
             header.getIntVolatile(RingFileDescriptor.WAITING_OFFSET) != 0,
             header.getIntVolatile(RingFileDescriptor.FUTEX_OFFSET),
-            header.getIntVolatile(RingFileDescriptor.DEATHS_OFFSET));
+            header.getIntVolatile(RingFileDescriptor.DEATHS_OFFSET),
+            layout.subscribers(), subscribers());
+    }
+
+    /**
+     * subscribers &gt; 1: every slot taken now or left by a subscriber that died (a state with a free lock).
+     */
+    private List<SubscriberInfo> subscribers() {
+        final int n = layout.subscribers();
+        if (n == 1 || layout.format() != RingFormat.IPCKIT) {
+            return List.of();
+        }
+        final long tail = ring.getLongVolatile(capacity + StampedRingDescriptor.TAIL_OFFSET);
+        final long waiting = header.getLongVolatile(RingFileDescriptor.WAITING_OFFSET);
+        final List<SubscriberInfo> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            final int offset = capacity + StampedRingDescriptor.subscriberOffset(i);
+            final int state = ring.getIntVolatile(offset + StampedRingDescriptor.SUBSCRIBER_STATE);
+            final boolean alive = held(RingFileDescriptor.subscriberLockByte(capacity, i));
+            if (state == 0 && !alive) {
+                continue;
+            }
+            final long position = ring.getLongVolatile(offset + StampedRingDescriptor.SUBSCRIBER_POSITION);
+            final int policy = StampedRingDescriptor.policyOf(state);
+            list.add(new SubscriberInfo(i, ring.getIntVolatile(offset + StampedRingDescriptor.SUBSCRIBER_PID), alive,
+                policy == StampedRingDescriptor.POLICY_DROP ? "drop" : policy == StampedRingDescriptor.POLICY_BLOCK
+                    ? "block" : "none", position, tail - position,
+                ring.getLongVolatile(offset + StampedRingDescriptor.SUBSCRIBER_MESSAGES),
+                ring.getLongVolatile(offset + StampedRingDescriptor.SUBSCRIBER_LAPS),
+                ring.getLongVolatile(offset + StampedRingDescriptor.SUBSCRIBER_DROPPED_BYTES),
+                ring.getLongVolatile(offset + StampedRingDescriptor.SUBSCRIBER_SLEEPS),
+                (waiting & 1L << i) != 0));
+        }
+        return List.copyOf(list);
     }
 
     private boolean held(final long lockByte) {
@@ -285,6 +318,26 @@ public final class RingFileInspector implements AutoCloseable {
     }
 
     /**
+     * One subscriber slot of a ring with subscribers &gt; 1.
+     *
+     * @param slot its index.
+     * @param pid the subscriber's pid.
+     * @param alive whether the slot's lock is held now; a slot with {@code alive == false} is a subscriber that died
+     *     (one that closed frees its slot).
+     * @param policy {@code block} or {@code drop}.
+     * @param position its position in bytes.
+     * @param lag the tail minus its position, in bytes (more than the capacity for a lapped drop subscriber).
+     * @param messages messages it received.
+     * @param laps times it was lapped (slow=drop).
+     * @param droppedBytes ring bytes it skipped when lapped (slow=drop).
+     * @param sleeps times it slept in the kernel.
+     * @param waiting whether its bit in the waiting word is set.
+     */
+    public record SubscriberInfo(int slot, int pid, boolean alive, String policy, long position, long lag,
+                                 long messages, long laps, long droppedBytes, long sleeps, boolean waiting) {
+    }
+
+    /**
      * A snapshot of a ring file.
      *
      * @param path the file.
@@ -308,13 +361,15 @@ public final class RingFileInspector implements AutoCloseable {
      * @param receiverWaiting whether the waiting word is set.
      * @param futexWord the futex word.
      * @param deaths ends found dead in this session.
+     * @param subscriberSlots the ring's subscriber slots (1 for a one-to-one ring).
+     * @param subscribers subscribers &gt; 1: the slots taken now or left by a subscriber that died.
      */
     public record Stat(String path, int layoutVersion, String format, int capacity, int maxMessageLength,
                        boolean manyProducers,
                        String waitMode, int creatorPid, long createdMillis, int session, long sessionStartedMillis,
                        long headPosition, long tailPosition, ReceiverInfo receiver, List<SenderInfo> senders,
                        boolean senderLockHeld, long messagesReceived, long receiverSleeps, boolean receiverWaiting,
-                       int futexWord, int deaths) {
+                       int futexWord, int deaths, int subscriberSlots, List<SubscriberInfo> subscribers) {
         /**
          * @return bytes written but not yet consumed (records, headers and padding).
          */
@@ -377,6 +432,13 @@ public final class RingFileInspector implements AutoCloseable {
                     .append(", messages ").append(sender.messages()).append(", bytes ").append(sender.bytes())
                     .append(", full ").append(sender.timesFull()).append(", wake-ups ").append(sender.wakeupsSent())
                     .append('\n');
+            }
+            for (final SubscriberInfo subscriber : subscribers) {
+                text.append("  subscriber slot ").append(subscriber.slot()).append(" pid ").append(subscriber.pid())
+                    .append(subscriber.alive() ? " alive" : " dead").append(", slow=").append(subscriber.policy())
+                    .append(", position ").append(subscriber.position()).append(", lag ").append(subscriber.lag())
+                    .append(", received ").append(subscriber.messages()).append(", laps ").append(subscriber.laps())
+                    .append(", dropped bytes ").append(subscriber.droppedBytes()).append('\n');
             }
             return text.append("  ").append(abandoned() ? "abandoned" : "in use").append(", deaths ").append(deaths)
                 .toString();

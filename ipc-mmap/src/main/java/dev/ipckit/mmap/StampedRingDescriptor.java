@@ -69,13 +69,17 @@ import dev.ipckit.ChannelException;
  * tail is then the claim counter, and a record before {@code T1} is nobody's business of the new subscriber), so
  * {@code subscribers=N} combines with {@code producers=many}.
  *
- * <p><b>{@code slow=drop}.</b> A drop subscriber is never in the limit. It reads a record's header (acquire),
- * copies the payload into its own buffer, then reads the header again: only when the header is unchanged and the
- * sender's claim counter has not passed {@code position + capacity} (a full fence before that load) is the copy
- * handed to the handler, so what it delivers was whole when it was copied. When the stamp at its position is
- * not its position's (an earlier or later lap) while the tail is more than a ring ahead, or the check after the
- * copy fails, it has been lapped: it counts one lap and the bytes from its position to the tail, and resumes at
- * the tail, the one boundary it can trust.
+ * <p><b>{@code slow=drop}.</b> A drop subscriber is never in the limit, and never writes to the records (it does
+ * not seal claims). Its check is the writers' front: the furthest position a writer may be writing, which is the
+ * sender's intent ({@link #INTENT_OFFSET}, stored before any write of a claim, then a store-store fence) for
+ * producers=one and the claim counter plus one header for producers=many (CASed before any write). A byte at
+ * position {@code x} is overwritten only by a write at {@code x + capacity} or later, so while the front is at most
+ * {@code position + capacity} the record at {@code position} is as it was published. The subscriber reads the
+ * header (acquire), copies the payload into its own buffer, issues a load-load fence and reads the front: only
+ * when it is within the ring is the copy handed to the handler (Agrona's {@code CopyBroadcastReceiver} check), so
+ * it never delivers a torn message. When the check fails, or the header at its position is not its position's
+ * while the front is more than a ring ahead, it has been lapped: it counts one lap and the bytes from its position
+ * to the tail, and resumes at the tail, the one boundary it can trust.
  *
  * <h2>Record header</h2>
  * <pre>

@@ -17,7 +17,8 @@ import dev.ipckit.Sender;
  *
  * <pre>
  * subscribe URI READY OUT COUNT   open a receiver, then receive until COUNT messages or the sender is gone; write
- *                                 "received first last torn disorder laps droppedBytes" to OUT
+ *                                 "received first last torn disorder gaps laps droppedBytes" to
+ *                                 OUT (disorder: an index not above the one before; gaps: one more than one above)
  * hold URI READY                  open a receiver and never poll; wait to be killed
  * send URI READY COUNT MAXLEN     open a sender and send messages 0..COUNT-1 (FanOutMessages), then close
  * </pre>
@@ -58,7 +59,7 @@ public final class FanOutPeer {
         throws Exception {
         final Receiver receiver = Channels.openReceiver(uri);
         ready(readyFile);
-        final long[] state = {0, -1, -1, 0, 0}; // received, first, last, torn, disorder
+        final long[] state = {0, -1, -1, 0, 0, 0}; // received, first, last, torn, disorder, gaps
         final long deadline = System.nanoTime() + TIMEOUT.toNanos();
         try {
             while (state[0] < count) {
@@ -76,6 +77,8 @@ public final class FanOutPeer {
                         state[1] = index;
                     } else if (index <= state[2]) {
                         state[4]++;
+                    } else if (index != state[2] + 1) {
+                        state[5]++;
                     }
                     state[2] = index;
                     state[0]++;
@@ -86,7 +89,7 @@ public final class FanOutPeer {
         }
         final MmapReceiver mmap = (MmapReceiver) receiver;
         final String result = state[0] + " " + state[1] + " " + state[2] + " " + state[3] + " " + state[4] + " "
-            + mmap.laps() + " " + mmap.droppedBytes();
+            + state[5] + " " + mmap.laps() + " " + mmap.droppedBytes();
         receiver.close();
         final Path tmp = Path.of(out + ".tmp");
         Files.writeString(tmp, result);

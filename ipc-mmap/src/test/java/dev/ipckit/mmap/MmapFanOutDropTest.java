@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
@@ -99,8 +100,10 @@ class MmapFanOutDropTest {
         final MmapReceiver drop = end((MmapReceiver) Channels.openReceiver(uri + "&slow=drop"));
         final Sender sender = end(Channels.openSender(uri));
         final AtomicBoolean done = new AtomicBoolean();
+        final AtomicLong whole = new AtomicLong();
         final long[] counts = new long[3]; // whole, torn, out of order
-        final CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
+        final CompletableFuture<Void> reading = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
             final long[] last = {-1};
             while (!done.get()) {
                 drop.poll(m -> {
@@ -110,14 +113,18 @@ class MmapFanOutDropTest {
                     } else {
                         counts[index > last[0] ? 0 : 2]++;
                         last[0] = index;
+                        whole.incrementAndGet();
                     }
                     for (int k = 0; k < 3; k++) {
                         FanOutMessages.check(m); // a slow handler: the sender laps it while it works
                     }
                 }, 16);
             }
+            reading.complete(null);
         });
-        for (long i = 0; i < 300_000; i++) {
+        // at least 300,000 messages, and on until the subscriber has had 1,000 (a loaded machine may start it late)
+        final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        for (long i = 0; i < 300_000 || whole.get() < 1000 && System.nanoTime() - deadline < 0; i++) {
             assertTrue(send(sender, i, Duration.ZERO), "the sender waited for a drop subscriber at " + i);
         }
         done.set(true);

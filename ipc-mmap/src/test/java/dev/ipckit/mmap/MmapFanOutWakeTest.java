@@ -13,7 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -75,15 +77,19 @@ class MmapFanOutWakeTest {
         throws Exception {
         final String name = name();
         final String uri = "mmap:" + name + "?capacity=64k&subscribers=4&spins=0&yields=0&wait=" + wait;
-        final List<CompletableFuture<Integer>> polls = new ArrayList<>();
+        // each subscriber opens, polls and closes on a thread of its own: a provider's waiter belongs to the thread
+        // that slept, and only a close on that thread releases it
+        final List<Future<Integer>> polls = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            final CompletableFuture<Receiver> opened = new CompletableFuture<>();
-            polls.add(CompletableFuture.supplyAsync(() -> {
-                final Receiver receiver = Channels.openReceiver(uri);
-                opened.complete(receiver);
-                return receiver.poll(m -> assertEquals(42, m.get(ValueLayout.JAVA_INT, 0)), 10, DEADLINE);
-            }, runnable -> Thread.ofPlatform().start(runnable)));
-            end(opened.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+            final ExecutorService thread = Executors.newSingleThreadExecutor();
+            final Receiver receiver = thread.submit(() -> Channels.openReceiver(uri)).get(DEADLINE.toSeconds(),
+                TimeUnit.SECONDS);
+            ends.add(() -> {
+                thread.submit(receiver::close).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                thread.shutdown();
+            });
+            polls.add(thread.submit(() -> receiver.poll(m -> assertEquals(42, m.get(ValueLayout.JAVA_INT, 0)), 10,
+                DEADLINE)));
         }
         final Sender sender = end(Channels.openSender("mmap:" + name));
         final MemorySegment header = header(name);
@@ -95,7 +101,7 @@ class MmapFanOutWakeTest {
         final MemorySegment message = arena.allocate(4);
         message.set(ValueLayout.JAVA_INT, 0, 42);
         assertTrue(sender.offer(message));
-        for (final CompletableFuture<Integer> poll : polls) {
+        for (final Future<Integer> poll : polls) {
             assertEquals(1, poll.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "every sleeping subscriber woke");
         }
         assertEquals(expectedWakes, wakeups(header), wait + ": wake-up calls for one message");

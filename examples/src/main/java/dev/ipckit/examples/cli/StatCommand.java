@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "stat", mixinStandardHelpOptions = true,
     description = {"Show a channel without taking a role in it.",
         "mmap: capacity, max message, producers, wait mode and signal, receiver and sender pids (alive or dead),",
-        "      positions, backlog and counters (read from the ring file's header).",
+        "      positions, backlog and counters (read from the ring file's header); with subscribers=N each",
+        "      subscriber: slot, pid, alive, policy, position, lag, laps and bytes dropped.",
         "fifo: the pipe buffer size and the bytes queued (opens the FIFO for reading for a moment).",
         "aeron: each media driver of this user's ends (or the external one) with its pid, and its counters for the",
         "      endpoint and stream: publisher, sender and receiver positions and limits, subscriber positions."})
@@ -66,8 +67,19 @@ final class StatCommand implements Callable<Integer> {
                 sender.slot(), sender.pid(), sender.alive() ? "alive" : sender.pid() == 0 ? "closed" : "dead",
                 sender.messages(), sender.bytes(), sender.timesFull(), sender.wakeupsSent());
         }
-        out.printf("positions   head %,d, tail %,d, backlog %,d bytes%n", stat.headPosition(), stat.tailPosition(),
-            stat.backlogBytes());
+        if (stat.subscriberSlots() > 1) {
+            out.printf("subscribers %d slots, %d taken%n", stat.subscriberSlots(), stat.subscribers().stream()
+                .filter(RingFileInspector.SubscriberInfo::alive).count());
+            for (final RingFileInspector.SubscriberInfo s : stat.subscribers()) {
+                out.printf("subscriber  slot %d pid %d %s, slow=%s, position %,d, lag %,d bytes, %,d received, "
+                        + "%,d laps, %,d bytes dropped%s%n", s.slot(), s.pid(), s.alive() ? "alive" : "dead",
+                    s.policy(), s.position(), s.lag(), s.messages(), s.laps(), s.droppedBytes(),
+                    s.waiting() ? " (asleep now)" : "");
+            }
+        } else {
+            out.printf("positions   head %,d, tail %,d, backlog %,d bytes%n", stat.headPosition(), stat.tailPosition(),
+                stat.backlogBytes());
+        }
         out.printf("counters    %,d sent, %,d received, %,d bytes, full %,d times, %,d wake-ups sent, receiver slept %,d times%n",
             stat.messagesSent(), stat.messagesReceived(), stat.bytesSent(), stat.timesFull(), stat.wakeupsSent(),
             stat.receiverSleeps());
