@@ -29,7 +29,8 @@ import dev.ipckit.posix.PosixFutex;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
 import dev.ipckit.spi.AgronaAccess;
-import dev.ipckit.spi.CloseGate;
+import dev.ipckit.spi.ChannelEnd;
+import dev.ipckit.spi.WaitingWord;
 import dev.ipckit.spi.WakeupProvider;
 
 /**
@@ -75,14 +76,13 @@ import dev.ipckit.spi.WakeupProvider;
  * <p>A receiver killed while its handler ran leaves the head where that batch began, so the next receiver gets
  * the batch again: across a receiver's death delivery is at least once, never torn.
  */
-public final class MmapReceiver implements Receiver {
+public final class MmapReceiver extends ChannelEnd implements Receiver {
     /** The longest single kernel sleep of a futex or provider wait, so that liveness is checked in between. */
     public static final long SLEEP_SLICE_NS = 50_000_000L;
     /** How long an unnamed, unfinished record may block the head before it is settled (producers=many). */
     public static final long UNBLOCK_GRACE_NS = 1_000_000_000L;
 
     private final MmapOptions options;
-    private final String uri;
     private final RingFile file;
     private final SharedSegment header;
     /** format=agrona: the Agrona ring; null for format=ipckit. */
@@ -144,12 +144,11 @@ public final class MmapReceiver implements Receiver {
     private long deadline;
     private WakeupProvider.Waiter waiter;
     private Thread waiterThread;
-    private final CloseGate gate = new CloseGate();
     private boolean stopDelivery;
-    private boolean released;
     private boolean faulted;
 
     private MmapReceiver(final MmapOptions options, final RingFile file, final int subscriber) {
+        super("receiver", options.uri().uri());
         this.options = options;
         this.subscriber = subscriber;
         this.fanOut = file.subscribers > 1;
@@ -161,7 +160,6 @@ public final class MmapReceiver implements Receiver {
         this.sleepsIndex = fanOut ? StampedRingDescriptor.SUBSCRIBER_SLEEPS : RingFileDescriptor.SLEEPS_OFFSET;
         this.copy = drop ? java.lang.foreign.Arena.ofAuto().allocate(Math.max(file.maxMessage, 1), 8) : null;
         this.clockMask = file.waitMode == WaitMode.SPIN ? 63 : 0;
-        this.uri = options.uri().uri();
         this.file = file;
         this.header = file.header;
         this.buffer = file.ring;
@@ -368,8 +366,8 @@ public final class MmapReceiver implements Receiver {
     }
 
     private int pollWith(final MessageHandler handler, final SegmentHandler segmentHandler, final int limit) {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("receiver", uri);
+        if (isClosed()) {
+            throw closed();
         }
         if (limit < 1) {
             throw new IllegalArgumentException("limit=" + limit + " must be at least 1 (poll on '" + uri + "')");
@@ -377,7 +375,7 @@ public final class MmapReceiver implements Receiver {
         if (corrupt != null) {
             throw new ChannelException(corrupt.getMessage(), corrupt);
         }
-        gate.beginCallback();
+        enterCallback();
         try {
             final int read = read(handler, segmentHandler, limit);
             return read > 0 || stopDelivery ? read : onEmpty(handler, segmentHandler, limit);
@@ -385,18 +383,14 @@ public final class MmapReceiver implements Receiver {
             faulted = true;
             throw file.faulted(e);
         } finally {
-            if (gate.endCallback()) {
-                release(); // the handler closed this end: now that the ring is no longer read, let it go
-            }
+            leaveCallback(); // releases the end when the handler closed it, now that the ring is no longer read
         }
     }
 
     private int pollTimed(final MessageHandler handler, final SegmentHandler segmentHandler, final int limit,
                           final Duration timeout) {
         try {
-            if (!gate.beginWait()) {
-                throw ChannelClosedException.of("receiver", uri);
-            }
+            enterWait();
             int read = pollWith(handler, segmentHandler, limit);
             final long timeoutNs = timeout.toNanos();
             if (read > 0 || timeoutNs <= 0 || stopDelivery) {
@@ -419,9 +413,7 @@ public final class MmapReceiver implements Receiver {
             faulted = true;
             throw file.faulted(e); // a fault in the header while waiting: the file shrank under the mapping
         } finally {
-            if (gate.endWait()) {
-                release();
-            }
+            leaveWait();
         }
     }
 
@@ -767,11 +759,12 @@ public final class MmapReceiver implements Receiver {
             }
         }
         final int futexValue = header.getIntVolatile(RingFileDescriptor.FUTEX_OFFSET);
+        // the sleeper's half of the waiting-word protocol (WaitingWord): publish, fence, look at the ring again
         if (fanOut) {
-            slot.putIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAITING, 1);
+            WaitingWord.publishAsleep(slot.segment(), StampedRingDescriptor.SUBSCRIBER_WAITING);
             header.getAndBitwiseOrLong(RingFileDescriptor.WAITING_OFFSET, waitBit); // a full fence, as below
         } else {
-            header.putIntVolatile(RingFileDescriptor.WAITING_OFFSET, 1);
+            WaitingWord.publishAsleep(header.segment(), RingFileDescriptor.WAITING_OFFSET);
             VarHandle.fullFence(); // the waiting store is ordered before the look at the ring below
         }
         if (!readableOrSenderEvent()) {
@@ -817,11 +810,6 @@ public final class MmapReceiver implements Receiver {
     }
 
     @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
     public int maxMessageLength() {
         return file.maxMessage;
     }
@@ -834,16 +822,11 @@ public final class MmapReceiver implements Receiver {
      */
     @Override
     public boolean isPeerAlive() {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("receiver", uri);
+        if (isClosed()) {
+            throw closed();
         }
         return header.getIntVolatile(RingFileDescriptor.SENDER_OPENS_OFFSET) == 0
             || file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE);
-    }
-
-    @Override
-    public boolean isClosed() {
-        return gate.isClosed();
     }
 
     /**
@@ -905,7 +888,7 @@ public final class MmapReceiver implements Receiver {
     /**
      * Marks the receiver closed in the header (senders then get {@link PeerGoneException}), removes the file
      * when {@code unlinkOnClose} is set and no sender is open, releases the wake-up waiter if called on its
-     * thread, and releases the mapping, the descriptor and the receiver lock. Idempotent.
+     * thread, and releases the mapping, the descriptor and the receiver lock, when this receiver is closed.
      *
      * <p>Called from this receiver's handler, it stops the poll after that message and releases everything when
      * the poll returns. Called from another thread while this receiver waits in a timed poll, it ends that wait
@@ -913,19 +896,7 @@ public final class MmapReceiver implements Receiver {
      * the ring, within one {@link #SLEEP_SLICE_NS}.
      */
     @Override
-    public void close() {
-        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
-            release();
-        } else if (gate.isClosed()) {
-            stopDelivery = true; // a no-op unless called from this receiver's own handler
-        }
-    }
-
-    private synchronized void release() {
-        if (released) {
-            return;
-        }
-        released = true;
+    protected void release() {
         try {
             if (!faulted && file.isWhole()) { // a shrunk file would fault on the header writes of leave()
                 leave();
@@ -969,9 +940,17 @@ public final class MmapReceiver implements Receiver {
         }
     }
 
+    /**
+     * Stops the batch after the message whose handler closed this receiver.
+     */
     @Override
-    public String toString() {
-        return "MmapReceiver[" + uri + ", " + file + (gate.isClosed() ? ", closed" : "") + "]";
+    protected void closedFromCallback() {
+        stopDelivery = true; // a no-op unless called from this receiver's own handler
+    }
+
+    @Override
+    protected String describe() {
+        return ", " + file;
     }
 
     /**

@@ -28,7 +28,8 @@ import dev.ipckit.posix.PosixFutex;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
 import dev.ipckit.spi.AgronaAccess;
-import dev.ipckit.spi.CloseGate;
+import dev.ipckit.spi.ChannelEnd;
+import dev.ipckit.spi.WaitingWord;
 import dev.ipckit.spi.WakeupProvider;
 
 /**
@@ -41,7 +42,7 @@ import dev.ipckit.spi.WakeupProvider;
  * receiver's waiting word, and makes the one wake-up system call only when the receiver sleeps. A provider's
  * wake-up (a signal for {@code wait=signal}) goes only to the live receiver: the sender tests the receiver's role
  * lock before it sends, and signals only ids published by that lock's holder (tgkill after the lock test rather
- * than pidfd_send_signal; the reason is given at {@code signalReceiver}).
+ * than pidfd_send_signal; the reason is given at {@code signalSleeper}).
  *
  * <h2>Zero-copy sends</h2>
  * A message can be written in place:
@@ -65,12 +66,11 @@ import dev.ipckit.spi.WakeupProvider;
  * <p>Not thread-safe: one thread at a time, as with Agrona's rings (several senders on a producers=many ring
  * are several {@code MmapSender}s).
  */
-public final class MmapSender implements Sender {
+public final class MmapSender extends ChannelEnd implements Sender {
     /** What {@link #tryClaim(int)} returns when the ring has no room: Agrona's value. */
     public static final int INSUFFICIENT_CAPACITY = RingBuffer.INSUFFICIENT_CAPACITY;
 
     private final MmapOptions options;
-    private final String uri;
     private final RingFile file;
     private final SharedSegment header;
     /** format=agrona: the Agrona ring; null for format=ipckit. */
@@ -100,13 +100,11 @@ public final class MmapSender implements Sender {
     private long lastSleeperCheck;
     private int claimIndex = -1;
     private int claimLength;
-    private final CloseGate gate = new CloseGate();
-    private boolean released;
     private boolean faulted;
 
     private MmapSender(final MmapOptions options, final RingFile file, final int slot) {
+        super("sender", options.uri().uri());
         this.options = options;
-        this.uri = options.uri().uri();
         this.file = file;
         this.header = file.header;
         this.manyProducers = file.manyProducers;
@@ -289,9 +287,7 @@ public final class MmapSender implements Sender {
     private boolean offerTimed(final DirectBuffer source, final int offset, final MemorySegment segment,
                                final int length, final Duration timeout) {
         try {
-            if (!gate.beginWait()) {
-                throw ChannelClosedException.of("sender", uri);
-            }
+            enterWait();
             if (offerNow(source, offset, segment, length)) {
                 return true;
             }
@@ -305,9 +301,7 @@ public final class MmapSender implements Sender {
                 // the one check for every wait mode: Agrona's idle strategies return at once when interrupted
                 ChannelInterruptedException.checkInterrupt("offer", uri);
                 idle.idle(0);
-                if (gate.isClosed()) {
-                    throw ChannelClosedException.of("sender", uri); // closed by another thread while waiting
-                }
+                checkOpen(); // closed by another thread while waiting
                 if (attempt(source, offset, segment, length, false)) {
                     return true;
                 }
@@ -320,9 +314,7 @@ public final class MmapSender implements Sender {
         } catch (final IllegalStateException | IndexOutOfBoundsException e) {
             throw tampered(e);
         } finally {
-            if (gate.endWait()) {
-                release();
-            }
+            leaveWait();
         }
     }
 
@@ -564,37 +556,29 @@ public final class MmapSender implements Sender {
 
     /**
      * subscribers &gt; 1, a wake-up provider: wakes one sleeping subscriber with the rules of
-     * {@link #signalReceiver()}, on its slot's waiting word, wake-up ids, identity sequence and lock. The waiting
+     * {@link #signalSleeper}, on its slot's waiting word, wake-up ids, identity sequence and lock. The waiting
      * word is taken from 1 to 0 first, so that one sleep costs one wake-up however many messages find it set.
      *
      * @return whether a wake-up was sent.
      */
     private boolean signalSubscriber(final int subscriber) {
         final SharedSegment slot = subscriberSlots[subscriber];
-        if (slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAITING) == 0
-            || !slot.compareAndSetInt(StampedRingDescriptor.SUBSCRIBER_WAITING, 1, 0)) {
-            return false;
-        }
-        final int sequence = slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_IDENTITY_SEQUENCE);
-        final int tid = slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAKE_TID);
-        final int token = slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAKE_TOKEN);
-        final int pid = slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_PID);
-        if (tid <= 0 || pid <= 0 || token == 0) {
-            return false; // no ids it can be woken by: it is not asleep through the provider
-        }
-        if (!file.heldByOthers(RingFileDescriptor.subscriberLockByte(file.capacity, subscriber))) {
-            return false; // it died or closed: its ids may be a stranger's by now
-        }
-        if (slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_IDENTITY_SEQUENCE) != sequence) {
-            return false; // a new subscriber holds the slot; these ids were its predecessor's
-        }
-        return waker.wake(pid, tid, token);
+        return WaitingWord.claimSleep(slot.segment(), StampedRingDescriptor.SUBSCRIBER_WAITING)
+            && signalSleeper(slot, StampedRingDescriptor.SUBSCRIBER_IDENTITY_SEQUENCE,
+                StampedRingDescriptor.SUBSCRIBER_WAKE_TID, StampedRingDescriptor.SUBSCRIBER_WAKE_TOKEN,
+                StampedRingDescriptor.SUBSCRIBER_PID, RingFileDescriptor.subscriberLockByte(file.capacity, subscriber));
+    }
+
+    private boolean signalReceiver() {
+        return signalSleeper(header, RingFileDescriptor.IDENTITY_SEQUENCE_OFFSET, RingFileDescriptor.WAKE_TID_OFFSET,
+            RingFileDescriptor.WAKE_TOKEN_OFFSET, RingFileDescriptor.RECEIVER_PID_OFFSET,
+            RingFileDescriptor.RECEIVER_LOCK_BYTE);
     }
 
     /**
-     * Sends the wake-up to the ids the receiver published, only when they belong to the live receiver: a signal
-     * sent to a dead receiver's ids could reach whatever process now has its pid (SIGRTMIN+4 terminates a process
-     * that does not handle it).
+     * Sends the wake-up to the ids a sleeper (the receiver, or a subscriber in its slot) published, only when they
+     * belong to the live sleeper ({@link WaitingWord}): a signal sent to a dead receiver's ids could reach whatever
+     * process now has its pid (SIGRTMIN+4 terminates a process that does not handle it).
      *
      * <ol>
      *   <li>read the identity sequence, then the wake-up tid (acquire), token and pid. A receiver publishes its
@@ -611,21 +595,21 @@ public final class MmapSender implements Sender {
      * the header names whatever process has that pid at the time it is opened, which is the same question again.
      * The lock test is what makes the target the live receiver.
      *
+     * @param ids the segment holding the sleeper's ids and identity sequence.
+     * @param lockByte the sleeper's role-lock byte.
      * @return whether a wake-up was sent.
      */
-    private boolean signalReceiver() {
-        final int sequence = header.getIntVolatile(RingFileDescriptor.IDENTITY_SEQUENCE_OFFSET);
-        final int tid = header.getIntVolatile(RingFileDescriptor.WAKE_TID_OFFSET);
-        final int token = header.getIntVolatile(RingFileDescriptor.WAKE_TOKEN_OFFSET);
-        final int pid = header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET);
+    private boolean signalSleeper(final SharedSegment ids, final int sequenceOffset, final int tidOffset,
+                                  final int tokenOffset, final int pidOffset, final long lockByte) {
+        final int sequence = WaitingWord.identitySequence(ids.segment(), sequenceOffset);
+        final int tid = ids.getIntVolatile(tidOffset);
+        final int token = ids.getIntVolatile(tokenOffset);
+        final int pid = ids.getIntVolatile(pidOffset);
         if (tid <= 0 || pid <= 0 || token == 0) {
-            return false; // no receiver published ids it can be woken by: it is not asleep through the provider
+            return false; // no ids it can be woken by: it is not asleep through the provider
         }
-        if (!file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)) {
-            return false; // it died or closed: its ids may be a stranger's by now
-        }
-        if (header.getIntVolatile(RingFileDescriptor.IDENTITY_SEQUENCE_OFFSET) != sequence) {
-            return false; // a new receiver holds the lock; these ids were its predecessor's
+        if (!WaitingWord.isLiveSleeper(ids.segment(), sequenceOffset, sequence, file.fd, lockByte)) {
+            return false; // it died or closed (its ids may be a stranger's by now), or another took its place
         }
         return waker.wake(pid, tid, token);
     }
@@ -659,12 +643,6 @@ public final class MmapSender implements Sender {
         }
     }
 
-    private void checkOpen() {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("sender", uri);
-        }
-    }
-
     private void checkLength(final int length) {
         if (length < 0 || length > maxMessage) {
             throw new IllegalArgumentException("length=" + length + " is outside 0..maxMessageLength=" + maxMessage
@@ -690,11 +668,6 @@ public final class MmapSender implements Sender {
     }
 
     @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
     public int maxMessageLength() {
         return maxMessage;
     }
@@ -711,11 +684,6 @@ public final class MmapSender implements Sender {
         final int state = header.getIntVolatile(RingFileDescriptor.RECEIVER_STATE_OFFSET);
         return state == RingFileDescriptor.RECEIVER_NONE
             || state == RingFileDescriptor.RECEIVER_OPEN && file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE);
-    }
-
-    @Override
-    public boolean isClosed() {
-        return gate.isClosed();
     }
 
     /**
@@ -749,22 +717,12 @@ public final class MmapSender implements Sender {
     /**
      * Aborts a claim left open, clears this sender's slot, removes the file when {@code unlinkOnClose} is set
      * and no other end is open, wakes a sleeping receiver so it notices, and releases the mapping, the
-     * descriptor and its locks. Idempotent. Called from another thread while this sender waits in a timed
-     * offer, it ends that wait (the offer throws {@link ChannelClosedException}) and releases everything once the
+     * descriptor and its locks, when this sender is closed. A close from another thread while this sender waits in
+     * a timed offer ends that wait (the offer throws {@link ChannelClosedException}), and this runs once the
      * waiting thread has left the ring.
      */
     @Override
-    public void close() {
-        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
-            release();
-        }
-    }
-
-    private synchronized void release() {
-        if (released) {
-            return;
-        }
-        released = true;
+    protected void release() {
         try {
             if (!faulted && file.isWhole()) { // a shrunk file would fault on the header writes of leave()
                 leave();
@@ -819,7 +777,7 @@ public final class MmapSender implements Sender {
     }
 
     @Override
-    public String toString() {
-        return "MmapSender[" + uri + ", " + file + ", slot " + slot + (gate.isClosed() ? ", closed" : "") + "]";
+    protected String describe() {
+        return ", " + file + ", slot " + slot;
     }
 }
