@@ -118,6 +118,9 @@ public record BenchReport(List<RowResult> results, List<Comparison> comparisons,
                 out.println(result.row().name() + (result.skipped() ? " skipped: " : ": ") + result.failure());
             }
         }
+        if (results.stream().anyMatch(result -> result.row().subscribers() > 0)) {
+            out.println(FanSession.coresNote());
+        }
     }
 
     private static String micros(final long nanos) {

@@ -45,11 +45,11 @@ final class FanPingPong extends RoundTripLoop {
     @Override
     protected void roundTrip(final long sequence) {
         message.putLong(0, sequence);
-        if (!session.publisher().offer(message, length, TIMEOUT.toNanos())) {
+        if (!session.publisher().offer(message, length, TIMEOUT)) {
             throw new IllegalStateException(name + ": no room to publish round trip " + sequence + " within "
                 + TIMEOUT.toSeconds() + " s (a subscriber holds the ring full)");
         }
-        if (!session.awaitEcho(TIMEOUT.toNanos())) {
+        if (!session.awaitEcho(TIMEOUT)) {
             throw new IllegalStateException(name + ": no echo of round trip " + sequence + " within "
                 + TIMEOUT.toSeconds() + " s");
         }

@@ -67,6 +67,12 @@ final class FanSession implements AutoCloseable {
     static final int ROUND_TRIP_CAPACITY = 64 * 1024;
     /** The capacity of the reply channel. */
     static final int REPLY_CAPACITY = 64 * 1024;
+    /**
+     * What the tables print under a one-to-many row: the core count and what it means for these figures.
+     */
+    static final String CORES_NOTE = "one-to-many rows: %d CPUs here; one sender and 2 or 4 spinning subscribers "
+        + "would want 3 to 5, so every subscriber (and the sender when it waits) waits with a backoff (spin, yield, "
+        + "park 1 us .. 1 ms), and these figures measure the scheduler as much as the mechanism";
     private static final AtomicInteger SESSIONS = new AtomicInteger();
     private static final long EXIT_GRACE_MILLIS = 10_000;
     private static final int CHECK_MASK = (1 << 10) - 1;
@@ -92,21 +98,21 @@ final class FanSession implements AutoCloseable {
         /**
          * @param message the message.
          * @param length its length.
-         * @param timeoutNanos how long to wait for room.
+         * @param timeout how long to wait for room.
          * @return whether it was sent.
          */
-        boolean offer(UnsafeBuffer message, int length, long timeoutNanos);
+        boolean offer(UnsafeBuffer message, int length, Duration timeout);
     }
 
     /** Looks for the designated subscriber's echo. */
     @FunctionalInterface
     interface Echoes {
         /**
-         * @param timeoutNanos how long to wait.
+         * @param timeout how long to wait.
          * @return whether an echo came (its sequence number and length are then in {@link #echoedSequence} and
          *     {@link #echoedLength}).
          */
-        boolean await(long timeoutNanos);
+        boolean await(Duration timeout);
     }
 
     private long echoedSequence;
@@ -141,6 +147,13 @@ final class FanSession implements AutoCloseable {
     static AgronaLayout agronaLayout(final int fileLength) {
         final int reply = REPLY_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
         return new AgronaLayout(fileLength - reply, reply);
+    }
+
+    /**
+     * @return {@link #CORES_NOTE} with this machine's CPU count.
+     */
+    static String coresNote() {
+        return String.format(java.util.Locale.ROOT, CORES_NOTE, Runtime.getRuntime().availableProcessors());
     }
 
     /**
@@ -234,8 +247,7 @@ final class FanSession implements AutoCloseable {
         final String uri = "mmap:" + file(tag) + "?capacity=" + capacity + "&" + options + "&timeout=60s";
         final Sender sender = Channels.openSender(uri + "&unlinkOnClose=true"); // a refused URI fails here
         closeables.add(sender);
-        publisher = (message, length, timeoutNanos) -> sender.offer(message, 0, length,
-            Duration.ofNanos(timeoutNanos));
+        publisher = (message, length, timeout) -> sender.offer(message, 0, length, timeout);
         if (!roundTrip) {
             return List.of(uri);
         }
@@ -247,7 +259,7 @@ final class FanSession implements AutoCloseable {
         final Receiver replies = Channels.openReceiver(replyUri + "&unlinkOnClose=true");
         closeables.add(replies);
         final MessageHandler handler = this::echoed;
-        echoes = timeoutNanos -> replies.poll(handler, 1, Duration.ofNanos(timeoutNanos)) > 0;
+        echoes = timeout -> replies.poll(handler, 1, timeout) > 0;
         return List.of(uri, replyUri);
     }
 
@@ -260,7 +272,7 @@ final class FanSession implements AutoCloseable {
         closeables.add(() -> IoUtil.unmap(mapped));
         final BroadcastTransmitter transmitter = new BroadcastTransmitter(new UnsafeBuffer(mapped, 0,
             layout.broadcastLength()));
-        publisher = (message, length, timeoutNanos) -> {
+        publisher = (message, length, timeout) -> {
             transmitter.transmit(FanSubscriber.AGRONA_TYPE, message, 0, length);
             return true; // Agrona's broadcast never waits: a slow receiver is lapped
         };
@@ -268,7 +280,8 @@ final class FanSession implements AutoCloseable {
             final RingBuffer replies = layout.replies(mapped);
             final org.agrona.concurrent.MessageHandler handler = (type, buffer, offset, length) ->
                 echoed(buffer, offset, length);
-            echoes = timeoutNanos -> awaitEcho(() -> replies.read(handler, 1) > 0, timeoutNanos);
+            final BooleanSupplier poll = () -> replies.read(handler, 1) > 0;
+            echoes = timeout -> awaitEcho(poll, timeout.toNanos());
         }
         return List.of(path.toString());
     }
@@ -282,8 +295,8 @@ final class FanSession implements AutoCloseable {
         final ExclusivePublication publication = aeron.addExclusivePublication(AeronIpcPeer.CHANNEL,
             FanSubscriber.AERON_STREAM);
         closeables.add(publication);
-        publisher = (message, length, timeoutNanos) -> {
-            final long deadline = System.nanoTime() + timeoutNanos;
+        publisher = (message, length, timeout) -> {
+            final long deadline = System.nanoTime() + timeout.toNanos();
             long result;
             wait.reset();
             while ((result = publication.offer(message, 0, length)) < 0) {
@@ -305,7 +318,8 @@ final class FanSession implements AutoCloseable {
             closeables.add(replies);
             final io.aeron.logbuffer.FragmentHandler handler = (buffer, offset, length, header) ->
                 echoed(buffer, offset, length);
-            echoes = timeoutNanos -> awaitEcho(() -> replies.poll(handler, 1) > 0, timeoutNanos);
+            final BooleanSupplier poll = () -> replies.poll(handler, 1) > 0;
+            echoes = timeout -> awaitEcho(poll, timeout.toNanos());
         }
         connected = () -> publication.isConnected() && (replies == null || replies.isConnected());
         return List.of(driver.aeronDirectoryName());
@@ -375,11 +389,11 @@ final class FanSession implements AutoCloseable {
     /**
      * Waits for the designated subscriber's echo (a round-trip row only).
      *
-     * @param timeoutNanos how long.
+     * @param timeout how long.
      * @return whether it came; then {@link #echoedSequence()} and {@link #echoedLength()} describe it.
      */
-    boolean awaitEcho(final long timeoutNanos) {
-        return echoes.await(timeoutNanos);
+    boolean awaitEcho(final Duration timeout) {
+        return echoes.await(timeout);
     }
 
     /**

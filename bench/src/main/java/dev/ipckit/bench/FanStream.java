@@ -1,6 +1,7 @@
 package dev.ipckit.bench;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Locale;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -17,7 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class FanStream {
     /** The one message length of the one-to-many rows. */
     static final int SIZE = BenchSettings.MESSAGE_LENGTH;
-    private static final long OFFER_SLICE_NANOS = 1_000_000;
+    private static final Duration OFFER_SLICE = Duration.ofMillis(1);
     private static final int CLOCK_MASK = 255;
 
     private FanStream() {
@@ -54,7 +55,7 @@ final class FanStream {
                 long now = start;
                 for (long i = 1; ; i++) {
                     message.putLong(0, sequence);
-                    if (publisher.offer(message, size, OFFER_SLICE_NANOS)) {
+                    if (publisher.offer(message, size, OFFER_SLICE)) {
                         sequence++;
                     }
                     if ((i & CLOCK_MASK) == 0 && (now = System.nanoTime()) - end >= 0) {

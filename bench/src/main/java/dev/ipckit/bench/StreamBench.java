@@ -20,7 +20,8 @@ import java.util.Map;
  * the same ({@code stream.c}: a pipe writer and reader, an SPSC ring of stamped slots), raw Agrona and Aeron IPC.
  * Rows compared with one another run interleaved ({@link Interleaving}): for each length, each row of a group takes
  * one segment per round, its producer stopped while the others run, and each ratio is the median of the
- * per-segment ratios ({@link SegmentRatio}).
+ * per-segment ratios ({@link SegmentRatio}). The one-to-many rows ({@code subscribers=N} among a row's options) are
+ * one sender here and N subscriber processes ({@link FanStream}), at 32 bytes only.
  *
  * <p>{@link #run} writes {@code throughput.csv} ({@value #HEADER}) into its directory:
  * <pre>
@@ -395,6 +396,9 @@ public final class StreamBench {
                 said.add(line);
                 out.println(line);
             }
+        }
+        if (results.stream().anyMatch(result -> result.subscribers() > 1 || result.row().subscribers() > 0)) {
+            out.println(FanSession.coresNote());
         }
     }
 

@@ -41,7 +41,7 @@ class FanOutTest {
         try (session) {
             for (long i = 0; i < messages; i++) {
                 message.putLong(0, i);
-                assertTrue(session.publisher().offer(message, 32, Duration.ofSeconds(10).toNanos()), "message " + i);
+                assertTrue(session.publisher().offer(message, 32, Duration.ofSeconds(10)), "message " + i);
             }
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (session.control().received() < (long) messages * subscribers && System.nanoTime() < deadline) {
