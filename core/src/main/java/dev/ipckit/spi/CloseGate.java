@@ -18,13 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  *       ({@link #endWait()} says so).</li>
  * </ul>
  *
- * <pre>{@code
- * public void close() {                     // in the end
- *     if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
- *         release();                        // otherwise the thread in the call releases it on its way out
- *     }
- * }
- * }</pre>
+ * Ends use it through {@link ChannelEnd}, which holds one gate and the shape of close and of a timed call around
+ * it; nothing else should need it directly.
  *
  * The waiting thread and the closing thread meet Dekker-style: the waiter publishes itself, then reads the flag;
  * the closer sets the flag, then reads the waiter; both are volatile, so at least one sees the other. Nothing

@@ -21,7 +21,7 @@ import dev.ipckit.MessageHandler;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Receiver;
 import dev.ipckit.SegmentHandler;
-import dev.ipckit.spi.CloseGate;
+import dev.ipckit.spi.ChannelEnd;
 
 /**
  * The receiving end of an {@code aeron:udp} channel: an Aeron {@link Subscription} bound to the endpoint, reading
@@ -41,13 +41,11 @@ import dev.ipckit.spi.CloseGate;
  *       in fragments, of the assembler's buffer), without copying.</li>
  * </ul>
  */
-public final class AeronReceiver implements Receiver {
-    private final String uri;
+public final class AeronReceiver extends ChannelEnd implements Receiver {
     private final AeronOptions options;
     private final AeronSession session;
     private final Subscription subscription;
     private final int maxMessage;
-    private final CloseGate gate = new CloseGate();
     private final IdleStrategy idle = EmbeddedDriver.idleStrategy();
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onMessage);
     /** The first sender's image; set by the client's conductor thread. */
@@ -62,10 +60,9 @@ public final class AeronReceiver implements Receiver {
     private long viewedAddress;
     private int viewedCapacity;
     private MemorySegment viewedSegment;
-    private boolean released;
 
     private AeronReceiver(final String uri, final AeronOptions options, final AeronSession session) {
-        this.uri = uri;
+        super("receiver", uri);
         this.options = options;
         this.session = session;
         this.maxMessage = options.maxMessageLength();
@@ -118,7 +115,7 @@ public final class AeronReceiver implements Receiver {
         } else {
             messageHandler.onMessage(buffer, offset, length);
         }
-        return ++delivered >= limit || gate.isClosed() ? ControlledFragmentHandler.Action.BREAK
+        return ++delivered >= limit || isClosed() ? ControlledFragmentHandler.Action.BREAK
             : ControlledFragmentHandler.Action.CONTINUE;
     }
 
@@ -173,14 +170,12 @@ public final class AeronReceiver implements Receiver {
     private int timedPoll(final MessageHandler handler, final SegmentHandler segments, final int limit,
                           final Duration timeout) {
         try {
-            if (!gate.beginWait()) {
-                throw ChannelClosedException.of("receiver", uri);
-            }
+            enterWait();
             checkLimit(limit);
             messageHandler = handler;
             segmentHandler = segments;
             int read = pollImage(limit);
-            if (read > 0 || gate.isClosed()) {
+            if (read > 0 || isClosed()) {
                 return read;
             }
             final long timeoutNs = timeout.toNanos();
@@ -192,18 +187,14 @@ public final class AeronReceiver implements Receiver {
             while (true) {
                 ChannelInterruptedException.checkInterrupt("poll", uri);
                 idle.idle();
-                if (gate.isClosed()) {
-                    throw ChannelClosedException.of("receiver", uri); // closed by another thread while waiting
-                }
+                checkOpen(); // closed by another thread while waiting
                 read = pollImage(limit);
                 if (read > 0 || System.nanoTime() - deadline >= 0) {
                     return read;
                 }
             }
         } finally {
-            if (gate.endWait()) {
-                release();
-            }
+            leaveWait();
         }
     }
 
@@ -213,13 +204,11 @@ public final class AeronReceiver implements Receiver {
         if (current != null) {
             this.limit = limit;
             delivered = 0;
-            gate.beginCallback();
+            enterCallback();
             try {
                 current.controlledPoll(assembler, Integer.MAX_VALUE);
             } finally {
-                if (gate.endCallback()) {
-                    release(); // the handler closed this end: now that the image is no longer read, let it go
-                }
+                leaveCallback(); // releases the end when the handler closed it, now that the image is no longer read
             }
             if (delivered > 0) {
                 return delivered;
@@ -243,21 +232,10 @@ public final class AeronReceiver implements Receiver {
             + " (its process, its host or the network died); every message that arrived has been delivered");
     }
 
-    private void checkOpen() {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("receiver", uri);
-        }
-    }
-
     private static void checkLimit(final int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit=" + limit + " is less than 1");
         }
-    }
-
-    @Override
-    public String uri() {
-        return uri;
     }
 
     @Override
@@ -275,28 +253,13 @@ public final class AeronReceiver implements Receiver {
         return goneReason == null;
     }
 
-    @Override
-    public boolean isClosed() {
-        return gate.isClosed();
-    }
-
     /**
      * Releases the subscription (and the endpoint's port), the client and an embedded driver with its directory.
      * Idempotent; from another thread during a timed poll it ends that poll first, and from this end's handler it
      * takes effect when the poll returns.
      */
     @Override
-    public void close() {
-        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
-            release();
-        }
-    }
-
-    private synchronized void release() {
-        if (released) {
-            return;
-        }
-        released = true;
+    protected void release() {
         try {
             subscription.close();
         } finally {
@@ -306,8 +269,7 @@ public final class AeronReceiver implements Receiver {
     }
 
     @Override
-    public String toString() {
-        return "AeronReceiver[" + uri + ", driver " + session.aeronDirectory() + (gate.isClosed() ? ", closed" : "")
-            + "]";
+    protected String describe() {
+        return ", driver " + session.aeronDirectory();
     }
 }

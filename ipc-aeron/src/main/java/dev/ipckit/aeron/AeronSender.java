@@ -22,7 +22,7 @@ import dev.ipckit.ChannelInterruptedException;
 import dev.ipckit.ChannelUri;
 import dev.ipckit.PeerGoneException;
 import dev.ipckit.Sender;
-import dev.ipckit.spi.CloseGate;
+import dev.ipckit.spi.ChannelEnd;
 
 /**
  * The sending end of an {@code aeron:udp} channel: one Aeron {@link ExclusivePublication} to the endpoint.
@@ -46,24 +46,21 @@ import dev.ipckit.spi.CloseGate;
  *       and sees this sender as died.</li>
  * </ul>
  */
-public final class AeronSender implements Sender {
+public final class AeronSender extends ChannelEnd implements Sender {
     private static final long OPEN_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long an offer waits, at most, for this end's own driver to send what the receiver's window takes. */
     private static final long DRIVER_LAG_LIMIT_MS = 100;
 
-    private final String uri;
     private final AeronOptions options;
     private final AeronSession session;
     private final ExclusivePublication publication;
     private final int maxMessage;
-    private final CloseGate gate = new CloseGate();
     private final IdleStrategy idle = EmbeddedDriver.idleStrategy();
     /** Wraps the memory of a {@link MemorySegment} being offered, without copying it. */
     private final UnsafeBuffer segmentBuffer = new UnsafeBuffer(0, 0);
     private UnsafeBuffer scratch;
     private MemorySegment scratchSegment;
     private PeerGoneException gone;
-    private boolean released;
     private final CountersReader counters;
     /** The driver's sender position of this publication: how far it has sent. */
     private final int senderPosition;
@@ -72,7 +69,7 @@ public final class AeronSender implements Sender {
 
     private AeronSender(final String uri, final AeronOptions options, final AeronSession session,
                         final ExclusivePublication publication) {
-        this.uri = uri;
+        super("sender", uri);
         this.options = options;
         this.session = session;
         this.publication = publication;
@@ -143,9 +140,7 @@ public final class AeronSender implements Sender {
     @Override
     public boolean offer(final DirectBuffer buffer, final int offset, final int length, final Duration timeout) {
         try {
-            if (!gate.beginWait()) {
-                throw ChannelClosedException.of("sender", uri);
-            }
+            enterWait();
             checkLength(length);
             if (offerChecked(buffer, offset, length)) {
                 return true;
@@ -159,9 +154,7 @@ public final class AeronSender implements Sender {
             while (true) {
                 ChannelInterruptedException.checkInterrupt("offer", uri);
                 idle.idle();
-                if (gate.isClosed()) {
-                    throw ChannelClosedException.of("sender", uri); // closed by another thread while waiting
-                }
+                checkOpen(); // closed by another thread while waiting
                 if (offerChecked(buffer, offset, length)) {
                     return true;
                 }
@@ -170,9 +163,7 @@ public final class AeronSender implements Sender {
                 }
             }
         } finally {
-            if (gate.endWait()) {
-                release();
-            }
+            leaveWait();
         }
     }
 
@@ -282,12 +273,6 @@ public final class AeronSender implements Sender {
             : "peerTimeout=" + options.peerTimeout().toMillis() + "ms";
     }
 
-    private void checkOpen() {
-        if (gate.isClosed()) {
-            throw ChannelClosedException.of("sender", uri);
-        }
-    }
-
     private int checkLength(final long length) {
         if (length < 0 || length > maxMessage) {
             throw new IllegalArgumentException("length=" + length + ", maxMessageLength=" + maxMessage + " on '" + uri
@@ -295,11 +280,6 @@ public final class AeronSender implements Sender {
                 + "termLength on both ends for longer messages)" : ""));
         }
         return (int) length;
-    }
-
-    @Override
-    public String uri() {
-        return uri;
     }
 
     @Override
@@ -318,28 +298,12 @@ public final class AeronSender implements Sender {
         return gone == null && publication.isConnected();
     }
 
-    @Override
-    public boolean isClosed() {
-        return gate.isClosed();
-    }
-
     /**
      * Ends the stream, waiting up to {@code linger=} for the receiver to take every message (see the class comment),
-     * and releases the publication, the client and an embedded driver with its directory. Idempotent. Called from
-     * another thread while this sender waits in a timed offer, it ends that wait first.
+     * and releases the publication, the client and an embedded driver with its directory.
      */
     @Override
-    public void close() {
-        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
-            release();
-        }
-    }
-
-    private synchronized void release() {
-        if (released) {
-            return;
-        }
-        released = true;
+    protected void release() {
         try {
             final boolean linger = gone == null && publication.isConnected() && !options.linger().isZero();
             final long registrationId = publication.registrationId();
@@ -370,8 +334,7 @@ public final class AeronSender implements Sender {
     }
 
     @Override
-    public String toString() {
-        return "AeronSender[" + uri + ", driver " + session.aeronDirectory() + (gate.isClosed() ? ", closed" : "")
-            + "]";
+    protected String describe() {
+        return ", driver " + session.aeronDirectory();
     }
 }

@@ -3,6 +3,7 @@ package dev.ipckit.mmap;
 import static dev.ipckit.mmap.StampedRingDescriptor.HEADER_LENGTH;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.IntPredicate;
 
 /**
  * One of the senders of a producers=many stamped ring. A claim is announced in the sender's slot (position, step,
@@ -17,12 +18,23 @@ final class ManyToOneStampedWriter extends StampedRingWriter {
     private final MemorySegment slot;
 
     /**
+     * A writer of a ring whose subscribers are all taken to be alive.
+     *
+     * @param ring the ring.
+     * @param slot this sender's slot.
+     */
+    ManyToOneStampedWriter(final StampedRing ring, final MemorySegment slot) {
+        this(ring, slot, subscriber -> true);
+    }
+
+    /**
      * @param ring the ring.
      * @param slot this sender's slot (its claim announcement lives at
      *     {@link StampedRingDescriptor#CLAIM_POSITION_OFFSET}).
+     * @param subscriberAlive subscribers &gt; 1: whether a subscriber slot's lock is held.
      */
-    ManyToOneStampedWriter(final StampedRing ring, final MemorySegment slot) {
-        super(ring);
+    ManyToOneStampedWriter(final StampedRing ring, final MemorySegment slot, final IntPredicate subscriberAlive) {
+        super(ring, subscriberAlive);
         this.slot = slot; // a predecessor's announcement stays until the first claim: the receiver may need it
     }
 

@@ -17,13 +17,13 @@ import dev.ipckit.spi.WakeupProvider;
  * opened or mapped (in the manner of Aeron's {@code MediaDriver.Context.conclude()}).
  *
  * <pre>
- * mmap:PATH?capacity=1m&amp;producers=one&amp;wait=backoff&amp;maxMessage=128k&amp;format=ipckit
- *          &amp;timeout=10s&amp;unlinkOnClose=false&amp;create=true&amp;mode=0600&amp;allowOtherOwner=false
+ * mmap:PATH?capacity=1m&amp;producers=one&amp;wait=backoff&amp;maxMessage=128k&amp;format=ipckit&amp;subscribers=1
+ *          &amp;slow=block&amp;timeout=10s&amp;unlinkOnClose=false&amp;create=true&amp;mode=0600&amp;allowOtherOwner=false
  * </pre>
  *
  * A PATH without a slash is a name in {@value #DEFAULT_DIRECTORY}. {@code capacity}, {@code producers},
  * {@code wait}, {@code maxMessage} and {@code format} describe the ring: the end that creates the file uses them (or
- * the defaults); an end that opens an existing file adopts the file's values for the options it does not give, and
+ * the defaults), and so does {@code subscribers}; an end that opens an existing file adopts the file's values for the options it does not give, and
  * fails with {@code app=… file=…} when one it gives differs. When {@code wait} names a {@link WakeupProvider}
  * (such as {@code signal}), the options that provider reports are accepted too.
  */
@@ -41,6 +41,18 @@ public final class MmapOptions {
     public static final String FORMAT = "format";
     /** Default {@link #FORMAT}. */
     public static final RingFormat DEFAULT_FORMAT = RingFormat.IPCKIT;
+    /**
+     * Option: how many receivers the ring takes at once, 1..{@value StampedRingDescriptor#MAX_SUBSCRIBERS} (default
+     * 1, the one-to-one ring). With N &gt; 1 every receiver that opens the ring takes a free subscriber slot and gets
+     * every message committed after it joined; format=ipckit only.
+     */
+    public static final String SUBSCRIBERS = "subscribers";
+    /**
+     * Option of a receiver of a ring with subscribers &gt; 1: {@code block} (the default: the sender waits for it,
+     * nothing is lost) or {@code drop} (the sender never waits for it; when it is lapped it counts what it lost and
+     * resumes at the tail). Recorded in its slot, not in the file's header.
+     */
+    public static final String SLOW = "slow";
     /** Option: how an idle receiver and a blocked sender wait. */
     public static final String WAIT = "wait";
     /** Option: the longest message, at most capacity / 8. */
@@ -72,7 +84,7 @@ public final class MmapOptions {
     public static final String YIELDS = "yields";
     /** Every option this transport reads itself. */
     public static final Set<String> OPTIONS = Set.of(CAPACITY, PRODUCERS, WAIT, MAX_MESSAGE, TIMEOUT, UNLINK_ON_CLOSE,
-        CREATE, MODE, ALLOW_OTHER_OWNER, SPINS, YIELDS, FORMAT);
+        CREATE, MODE, ALLOW_OTHER_OWNER, SPINS, YIELDS, FORMAT, SUBSCRIBERS, SLOW);
     /** Default {@link #SPINS}. */
     public static final int DEFAULT_SPINS = 50;
     /** Default {@link #YIELDS}. */
@@ -95,6 +107,9 @@ public final class MmapOptions {
     private final boolean producersGiven;
     private final RingFormat format;
     private final boolean formatGiven;
+    private final int subscribers;
+    private final boolean subscribersGiven;
+    private final boolean dropWhenSlow;
     private final String waitName;
     private final WaitMode waitMode;
     private final boolean waitGiven;
@@ -140,6 +155,19 @@ public final class MmapOptions {
 
         formatGiven = uri.has(FORMAT);
         format = RingFormat.named(uri.choice(FORMAT, DEFAULT_FORMAT.formatName(), Set.of("ipckit", "agrona")));
+
+        subscribersGiven = uri.has(SUBSCRIBERS);
+        final long n = uri.number(SUBSCRIBERS, 1);
+        if (n < 1 || n > StampedRingDescriptor.MAX_SUBSCRIBERS) {
+            throw uri.bad(SUBSCRIBERS, uri.string(SUBSCRIBERS, ""), "is outside 1.."
+                + StampedRingDescriptor.MAX_SUBSCRIBERS + ", the subscriber slots a ring can have");
+        }
+        subscribers = (int) n;
+        if (subscribers > 1 && format == RingFormat.AGRONA) {
+            throw uri.bad(SUBSCRIBERS, uri.string(SUBSCRIBERS, ""), "needs format=ipckit: Agrona's ring has one "
+                + "consumer position, so a format=agrona ring takes one receiver; drop format=agrona or subscribers");
+        }
+        dropWhenSlow = "drop".equals(uri.choice(SLOW, "block", Set.of("block", "drop")));
 
         producersGiven = uri.has(PRODUCERS);
         manyProducers = "many".equals(uri.choice(PRODUCERS, "one", Set.of("one", "many")));
@@ -258,6 +286,18 @@ public final class MmapOptions {
                 + file.format().formatName() + "), or remove the file when no process uses it to make it "
                 + format.formatName());
         }
+        if (subscribersGiven && file.subscribers() != subscribers) {
+            throw new ChannelException(SUBSCRIBERS + "=" + subscribers + " in '" + uri.uri() + "' does not match the "
+                + "existing ring " + filePath + ", which has " + file.subscribers() + " subscriber slot"
+                + (file.subscribers() == 1 ? "" : "s") + ": subscribers app=" + subscribers + " file="
+                + file.subscribers() + ". The slots are fixed when the file is made; omit subscribers to use the "
+                + "file's, or remove the file when no process uses it to make it with " + subscribers);
+        }
+        if (dropWhenSlow && file.subscribers() == 1) {
+            throw new ChannelException(SLOW + "=drop in '" + uri.uri() + "' needs a ring with subscribers > 1, but "
+                + filePath + " is a one-to-one ring (subscribers=1), whose one receiver always holds its sender back; "
+                + "omit slow, or make the ring with subscribers=N");
+        }
         if (capacityGiven && file.capacity() != capacity) {
             throw mismatch(filePath, CAPACITY, capacity, file.capacity());
         }
@@ -298,6 +338,20 @@ public final class MmapOptions {
      */
     public String path() {
         return path;
+    }
+
+    /**
+     * @return the subscriber slots a new file gets.
+     */
+    public int subscribers() {
+        return subscribers;
+    }
+
+    /**
+     * @return whether this receiver is a {@code slow=drop} subscriber.
+     */
+    public boolean dropWhenSlow() {
+        return dropWhenSlow;
     }
 
     /**

@@ -90,6 +90,25 @@ public final class MmapReceiver implements Receiver {
     /** format=ipckit: this receiver's reader of the stamped ring; null for format=agrona. */
     private final StampedRingReader reader;
     private final StampedRingReader.Handler stampedHandler;
+    /** subscribers &gt; 1: this receiver's slot; 0 on a one-to-one ring. */
+    private final int subscriber;
+    /** subscribers &gt; 1: this receiver is one of several, with a slot of its own in the trailer. */
+    private final boolean fanOut;
+    /** slow=drop: copies each message before it hands it over (see {@link StampedRingReader#readDropping}). */
+    private final boolean drop;
+    /** subscribers &gt; 1: this receiver's slot in the trailer; null on a one-to-one ring. */
+    private final SharedSegment slot;
+    /** subscribers &gt; 1: this receiver's bit in the waiting word. */
+    private final long waitBit;
+    /** Where the messages and sleeps counters live: the header, or this subscriber's slot. */
+    private final SharedSegment counters;
+    private final int messagesIndex;
+    private final int sleepsIndex;
+    /** slow=drop: the copy a handler is given, and its Agrona view made on first use. */
+    private final MemorySegment copy;
+    private UnsafeBuffer copyView;
+    /** slow=drop: laps and dropped bytes, as in the slot. */
+    private final long[] drops = new long[2];
     private final IntPredicate slotAlive;
     /** The ring region, read-only: what a {@link SegmentHandler} is handed slices of. */
     private final MemorySegment readOnlyRing;
@@ -131,8 +150,19 @@ public final class MmapReceiver implements Receiver {
     private boolean released;
     private boolean faulted;
 
-    private MmapReceiver(final MmapOptions options, final RingFile file) {
+    private MmapReceiver(final MmapOptions options, final RingFile file, final int subscriber) {
         this.options = options;
+        this.subscriber = subscriber;
+        this.fanOut = file.subscribers > 1;
+        this.drop = fanOut && options.dropWhenSlow();
+        this.slot = fanOut ? new SharedSegment(file.ringSegment.asSlice(file.stamped.subscriberOffset(subscriber),
+            StampedRingDescriptor.SUBSCRIBER_LENGTH)) : null;
+        this.waitBit = 1L << subscriber;
+        this.counters = fanOut ? slot : file.header;
+        this.messagesIndex = fanOut ? StampedRingDescriptor.SUBSCRIBER_MESSAGES
+            : RingFileDescriptor.MESSAGES_RECEIVED_OFFSET;
+        this.sleepsIndex = fanOut ? StampedRingDescriptor.SUBSCRIBER_SLEEPS : RingFileDescriptor.SLEEPS_OFFSET;
+        this.copy = drop ? java.lang.foreign.Arena.ofAuto().allocate(Math.max(file.maxMessage, 1), 8) : null;
         this.clockMask = file.waitMode == WaitMode.SPIN ? 63 : 0;
         this.uri = options.uri().uri();
         this.file = file;
@@ -148,11 +178,19 @@ public final class MmapReceiver implements Receiver {
         this.provider = waitMode == WaitMode.PROVIDER ? MmapSender.provider(options, file) : null;
         this.idle = waitMode.wakesReceiver() ? new KernelSleepIdleStrategy() : MmapSender.idleStrategy(waitMode);
         this.acceptFrom = this::isSenderPid;
-        this.reader = file.stamped != null ? new StampedRingReader(file.stamped, 0) : null;
-        this.stampedHandler = (ring, offset, length) -> {
-            deliver(offset, length);
-            return !stopDelivery;
-        };
+        if (fanOut) {
+            join(file, options, subscriber, slot);
+        }
+        this.reader = file.stamped != null ? new StampedRingReader(file.stamped, subscriber) : null;
+        this.stampedHandler = drop
+            ? (ring, offset, length) -> {
+                deliverCopy(length);
+                return !stopDelivery;
+            }
+            : (ring, offset, length) -> {
+                deliver(offset, length);
+                return !stopDelivery;
+            };
         this.slotAlive = slot -> file.heldByOthers(RingFileDescriptor.slotOffset(slot));
         this.readOnlyRing = file.ringSegment.asReadOnly();
 
@@ -160,8 +198,8 @@ public final class MmapReceiver implements Receiver {
         header.putIntRelease(RingFileDescriptor.RECEIVER_PID_OFFSET, PosixProcess.getpid());
         header.putInt(RingFileDescriptor.RECEIVER_TID_OFFSET, PosixProcess.gettid());
         header.putLong(RingFileDescriptor.RECEIVER_OPENED_OFFSET, System.currentTimeMillis());
-        messagesReceived = header.getLong(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET);
-        sleeps = header.getLong(RingFileDescriptor.SLEEPS_OFFSET);
+        messagesReceived = counters.getLong(messagesIndex);
+        sleeps = counters.getLong(sleepsIndex);
         header.getAndAddInt(RingFileDescriptor.RECEIVER_OPENS_OFFSET, 1);
         header.putIntRelease(RingFileDescriptor.RECEIVER_STATE_OFFSET, RingFileDescriptor.RECEIVER_OPEN);
         seenSenderEvents = header.getIntVolatile(RingFileDescriptor.SENDER_EVENTS_OFFSET);
@@ -177,6 +215,11 @@ public final class MmapReceiver implements Receiver {
     public static MmapReceiver open(final MmapOptions options) {
         final RingFile file = RingFile.open(options);
         try {
+            if (file.subscribers > 1) {
+                final MmapReceiver receiver = new MmapReceiver(options, file, takeSubscriberSlot(file, options));
+                file.unlockOpen();
+                return receiver;
+            }
             if (file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE) || !clearIdentityAndLock(file)) {
                 final int pid = file.header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET);
                 throw new ChannelException("'" + options.uri().uri() + "' already has a receiver: process " + pid
@@ -191,13 +234,85 @@ public final class MmapReceiver implements Receiver {
                 RingRepair.completeConsumerCleanup(file);
                 file.header.getAndAddInt(RingFileDescriptor.DEATHS_OFFSET, 1);
             }
-            final MmapReceiver receiver = new MmapReceiver(options, file);
+            final MmapReceiver receiver = new MmapReceiver(options, file, 0);
             file.unlockOpen();
             return receiver;
         } catch (final RuntimeException | Error e) {
             file.close();
             throw e;
         }
+    }
+
+    /**
+     * subscribers &gt; 1, under the OPEN lock: takes the receiver lock shared (every subscriber holds it, so "is any
+     * subscriber alive" is one lock test), starts a new session when no other end is open, and takes the first
+     * free subscriber slot: one whose lock nobody holds. Before locking a slot it clears what a dead predecessor
+     * left there for senders to act on (waiting bit, wake-up ids) and bumps the slot's identity sequence, as
+     * {@link #clearIdentityAndLock} does for the one receiver; only opens, which hold the OPEN lock, take slots, so
+     * the slot stays free between the test and the lock.
+     *
+     * @return the slot.
+     */
+    private static int takeSubscriberSlot(final RingFile file, final MmapOptions options) {
+        if (!file.tryLock(RingFileDescriptor.RECEIVER_LOCK_BYTE, PosixMemory.F_RDLCK)) {
+            throw new ChannelException("'" + options.uri().uri() + "' cannot take a subscriber slot of " + file.path
+                + ": process " + file.header.getIntVolatile(RingFileDescriptor.RECEIVER_PID_OFFSET) + " holds its "
+                + "receiver lock (byte " + RingFileDescriptor.RECEIVER_LOCK_BYTE + ") exclusively, which no ipckit "
+                + "subscriber does; close that process's end and open again");
+        }
+        if (!file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)
+            && !file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)) {
+            file.startNewSession();
+        }
+        final StampedRing ring = file.stamped;
+        for (int i = 0; i < file.subscribers; i++) {
+            final long lockByte = RingFileDescriptor.subscriberLockByte(file.capacity, i);
+            if (file.heldByOthers(lockByte)) {
+                continue;
+            }
+            final SharedSegment slot = new SharedSegment(ring.segment().asSlice(ring.subscriberOffset(i),
+                StampedRingDescriptor.SUBSCRIBER_LENGTH));
+            file.header.getAndBitwiseAndLong(RingFileDescriptor.WAITING_OFFSET, ~(1L << i)); // a dead sleeper's bit
+            slot.putIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAITING, 0);
+            slot.putIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAKE_TID, 0);
+            slot.putIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAKE_TOKEN, 0);
+            slot.getAndAddInt(StampedRingDescriptor.SUBSCRIBER_IDENTITY_SEQUENCE, 1); // a full fence before the lock
+            if (file.tryLock(lockByte, PosixMemory.F_WRLCK)) {
+                return i;
+            }
+        }
+        final StringBuilder pids = new StringBuilder();
+        for (int i = 0; i < file.subscribers; i++) {
+            pids.append(i == 0 ? "" : ", ").append(ring.segment().get(java.lang.foreign.ValueLayout.JAVA_INT,
+                ring.subscriberOffset(i) + StampedRingDescriptor.SUBSCRIBER_PID));
+        }
+        throw new ChannelException("'" + options.uri().uri() + "' has no free subscriber slot: all "
+            + file.subscribers + " slots of " + file.path + " are held, by processes " + pids + " (slot 0 first); "
+            + "close one of those subscribers (or end its process), or make the ring with more subscribers");
+    }
+
+    /**
+     * subscribers &gt; 1: joins at the tail (see "Joining at the tail" in {@link StampedRingDescriptor}): position
+     * {@code T0}, then the state (release), a full fence, and the position {@code T1} this subscriber starts at.
+     */
+    private static void join(final RingFile file, final MmapOptions options, final int subscriber,
+                             final SharedSegment slot) {
+        final StampedRing ring = file.stamped;
+        final long t0 = ring.checkedPosition(ring.lvTail());
+        ring.soSubscriberPosition(subscriber, t0);
+        slot.putInt(StampedRingDescriptor.SUBSCRIBER_PID, PosixProcess.getpid());
+        slot.putInt(StampedRingDescriptor.SUBSCRIBER_TID, PosixProcess.gettid());
+        slot.putLong(StampedRingDescriptor.SUBSCRIBER_MESSAGES, 0);
+        slot.putLong(StampedRingDescriptor.SUBSCRIBER_LAPS, 0);
+        slot.putLong(StampedRingDescriptor.SUBSCRIBER_DROPPED_BYTES, 0);
+        slot.putLong(StampedRingDescriptor.SUBSCRIBER_SLEEPS, 0);
+        slot.putLong(StampedRingDescriptor.SUBSCRIBER_JOINED, System.currentTimeMillis());
+        final int generation = slot.getInt(StampedRingDescriptor.SUBSCRIBER_GENERATION) + 1;
+        slot.putInt(StampedRingDescriptor.SUBSCRIBER_GENERATION, generation);
+        slot.putIntRelease(StampedRingDescriptor.SUBSCRIBER_STATE, StampedRingDescriptor.state(generation,
+            options.dropWhenSlow() ? StampedRingDescriptor.POLICY_DROP : StampedRingDescriptor.POLICY_BLOCK));
+        VarHandle.fullFence(); // the state is visible before the tail is read again
+        ring.soSubscriberPosition(subscriber, Math.max(t0, ring.checkedPosition(ring.lvTail())));
     }
 
     /**
@@ -315,10 +430,26 @@ public final class MmapReceiver implements Receiver {
     private int read(final MessageHandler handler, final SegmentHandler segmentHandler, final int limit) {
         this.handler = handler;
         this.segmentHandler = segmentHandler;
+        if (drop) {
+            return readDropping(limit);
+        }
         final int read = reader != null ? reader.read(stampedHandler, limit)
             : manyProducers ? readManyToOne(limit) : readOneToOne(limit);
         if (read > 0) {
-            header.putLongRelease(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET, messagesReceived += read);
+            counters.putLongRelease(messagesIndex, messagesReceived += read);
+        }
+        return read;
+    }
+
+    private int readDropping(final int limit) {
+        final long laps = drops[0];
+        final int read = reader.readDropping(stampedHandler, limit, copy, manyProducers, drops);
+        if (read > 0) {
+            counters.putLongRelease(messagesIndex, messagesReceived += read);
+        }
+        if (drops[0] != laps) {
+            slot.putLongRelease(StampedRingDescriptor.SUBSCRIBER_LAPS, drops[0]);
+            slot.putLongRelease(StampedRingDescriptor.SUBSCRIBER_DROPPED_BYTES, drops[1]);
         }
         return read;
     }
@@ -422,6 +553,20 @@ public final class MmapReceiver implements Receiver {
         }
     }
 
+    /**
+     * slow=drop: the message this receiver copied, as a read-only slice of its copy or as its Agrona view.
+     */
+    private void deliverCopy(final int length) {
+        if (segmentHandler != null) {
+            segmentHandler.onMessage(copy.asSlice(0, length).asReadOnly());
+        } else {
+            if (copyView == null) {
+                copyView = new UnsafeBuffer(copy.address(), (int) copy.byteSize());
+            }
+            handler.onMessage(copyView, 0, length);
+        }
+    }
+
     private int onEmpty(final MessageHandler handler, final SegmentHandler segmentHandler, final int limit) {
         final int events = header.getIntVolatile(RingFileDescriptor.SENDER_EVENTS_OFFSET);
         if (events == seenSenderEvents && !sendersGone && (++emptyPolls & clockMask) != 0) {
@@ -436,7 +581,7 @@ public final class MmapReceiver implements Receiver {
         file.checkSize();
         try {
             if (reader != null) {
-                file.stamped.checkPositions(manyProducers); // this end owns its position: no race
+                file.stamped.checkPositions(subscriber, manyProducers, drop); // this end owns its position: no race
             } else {
                 RingFileDescriptor.checkPositions(buffer, capacity, file.path); // this end owns the head: no race
             }
@@ -451,7 +596,7 @@ public final class MmapReceiver implements Receiver {
         if (file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)) {
             sendersGone = false;
             if (manyProducers && reader != null) {
-                if (!reader.isReadable()) { // a claim blocks the reader: its sender may be dead
+                if (!drop && !reader.isReadable()) { // a drop subscriber never writes: the sender may lap it // a claim blocks the reader: its sender may be dead
                     StampedRingRepair.sealIfAbandoned(file.stamped, header, slotAlive, reader.position());
                 }
             } else if (manyProducers) {
@@ -471,7 +616,7 @@ public final class MmapReceiver implements Receiver {
             // no sender can write any more: settle what they left unfinished
             if (reader == null) {
                 RingRepair.sealAbandoned(file);
-            } else if (manyProducers) {
+            } else if (manyProducers && !drop) {
                 StampedRingRepair.sealAll(file.stamped, header, reader.position());
             }
         } finally {
@@ -481,7 +626,7 @@ public final class MmapReceiver implements Receiver {
         if (read > 0) {
             return read;
         }
-        if (reader != null ? !reader.isReadable()
+        if (reader != null ? !(drop ? reader.isBehindTail() : reader.isReadable())
             : buffer.getLongVolatile(headPositionIndex) == buffer.getLongVolatile(tailPositionIndex)) {
             throw sendersGoneException();
         }
@@ -614,24 +759,32 @@ public final class MmapReceiver implements Receiver {
             }
         }
         final int futexValue = header.getIntVolatile(RingFileDescriptor.FUTEX_OFFSET);
-        header.putIntVolatile(RingFileDescriptor.WAITING_OFFSET, 1);
-        VarHandle.fullFence(); // the waiting store is ordered before the look at the ring below
-        if (readableOrSenderEvent()) {
-            header.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
-            return;
-        }
-        header.putLongRelease(RingFileDescriptor.SLEEPS_OFFSET, ++sleeps);
-        if (sleeper == null) {
-            PosixFutex.await(file.futexWord, futexValue, maxNanos); // returns at once if a sender bumped the word
+        if (fanOut) {
+            slot.putIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAITING, 1);
+            header.getAndBitwiseOrLong(RingFileDescriptor.WAITING_OFFSET, waitBit); // a full fence, as below
         } else {
-            sleeper.await(maxNanos, acceptFrom);
+            header.putIntVolatile(RingFileDescriptor.WAITING_OFFSET, 1);
+            VarHandle.fullFence(); // the waiting store is ordered before the look at the ring below
         }
-        header.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
+        if (!readableOrSenderEvent()) {
+            counters.putLongRelease(sleepsIndex, ++sleeps);
+            if (sleeper == null) {
+                PosixFutex.await(file.futexWord, futexValue, maxNanos); // returns at once if a sender bumped the word
+            } else {
+                sleeper.await(maxNanos, acceptFrom);
+            }
+        }
+        if (fanOut) {
+            header.getAndBitwiseAndLong(RingFileDescriptor.WAITING_OFFSET, ~waitBit);
+            slot.putIntRelease(StampedRingDescriptor.SUBSCRIBER_WAITING, 0);
+        } else {
+            header.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
+        }
     }
 
     private boolean readableOrSenderEvent() {
         if (reader != null) {
-            return reader.isReadable()
+            return (drop ? reader.isBehindTail() : reader.isReadable())
                 || header.getIntVolatile(RingFileDescriptor.SENDER_EVENTS_OFFSET) != seenSenderEvents;
         }
         final int headIndex = (int) buffer.getLongVolatile(headPositionIndex) & mask;
@@ -644,8 +797,13 @@ public final class MmapReceiver implements Receiver {
         if (waiter == null) {
             waiter = provider.openWaiter(options.uri());
             waiterThread = current;
-            header.putInt(RingFileDescriptor.WAKE_TOKEN_OFFSET, waiter.token());
-            header.putIntRelease(RingFileDescriptor.WAKE_TID_OFFSET, waiter.tid());
+            if (fanOut) { // this subscriber's own ids, in its slot
+                slot.putInt(StampedRingDescriptor.SUBSCRIBER_WAKE_TOKEN, waiter.token());
+                slot.putIntRelease(StampedRingDescriptor.SUBSCRIBER_WAKE_TID, waiter.tid());
+            } else {
+                header.putInt(RingFileDescriptor.WAKE_TOKEN_OFFSET, waiter.token());
+                header.putIntRelease(RingFileDescriptor.WAKE_TID_OFFSET, waiter.tid());
+            }
         }
         return waiterThread == current ? waiter : null;
     }
@@ -692,6 +850,34 @@ public final class MmapReceiver implements Receiver {
      */
     MemorySegment segment() {
         return file.ringSegment;
+    }
+
+    /**
+     * @return this receiver's subscriber slot on a ring with subscribers &gt; 1; 0 on a one-to-one ring.
+     */
+    public int subscriber() {
+        return subscriber;
+    }
+
+    /**
+     * How often this {@code slow=drop} subscriber was lapped: the sender overwrote what it had not read, and it
+     * resumed at the sender's tail. Also in its slot, for {@code ipckit stat}. Always 0 for {@code slow=block}.
+     *
+     * @return the laps since this receiver opened.
+     */
+    public long laps() {
+        return drops[0];
+    }
+
+    /**
+     * The ring bytes this {@code slow=drop} subscriber skipped when it was lapped (from its position to the tail it
+     * resumed at: messages with their 8-byte headers and any padding), an upper bound on the payload bytes it lost.
+     * Also in its slot. Always 0 for {@code slow=block}.
+     *
+     * @return the bytes since this receiver opened.
+     */
+    public long droppedBytes() {
+        return drops[1];
     }
 
     /**
@@ -753,9 +939,19 @@ public final class MmapReceiver implements Receiver {
             locked = false; // a stuck opener: mark the header without it; dropping our lock still tells the truth
         }
         try {
-            header.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
-            header.putIntRelease(RingFileDescriptor.RECEIVER_STATE_OFFSET, RingFileDescriptor.RECEIVER_CLOSED);
-            if (locked && options.unlinkOnClose() && !file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)) {
+            if (fanOut) {
+                // the slot is free before the lock goes; the ring's receiver is closed only when no subscriber is left
+                file.stamped.clearSubscriber(subscriber);
+                header.getAndBitwiseAndLong(RingFileDescriptor.WAITING_OFFSET, ~waitBit);
+                if (!file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)) {
+                    header.putIntRelease(RingFileDescriptor.RECEIVER_STATE_OFFSET, RingFileDescriptor.RECEIVER_CLOSED);
+                }
+            } else {
+                header.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
+                header.putIntRelease(RingFileDescriptor.RECEIVER_STATE_OFFSET, RingFileDescriptor.RECEIVER_CLOSED);
+            }
+            if (locked && options.unlinkOnClose() && !file.heldByOthers(RingFileDescriptor.SENDER_LOCK_BYTE)
+                && !file.heldByOthers(RingFileDescriptor.RECEIVER_LOCK_BYTE)) {
                 file.unlinkIfSame();
             }
         } finally {

@@ -5,6 +5,7 @@ import static dev.ipckit.mmap.RingFileDescriptor.LIVENESS_INTERVAL_NS;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.function.IntPredicate;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -79,6 +80,10 @@ public final class MmapSender implements Sender {
     private final MemorySegment ringSegment;
     private final boolean manyProducers;
     private final boolean futex;
+    /** subscribers &gt; 1: the waiting word counts sleeping subscribers, and a wake-up reaches all of them. */
+    private final boolean fanOut;
+    /** subscribers &gt; 1: each subscriber's slot in the trailer. */
+    private final SharedSegment[] subscriberSlots;
     private final boolean wakesReceiver;
     private final WakeupProvider.Waker waker;
     private final IdleStrategy idle;
@@ -92,6 +97,7 @@ public final class MmapSender implements Sender {
     private long timesFull;
     private long wakeups;
     private long lastLivenessCheck;
+    private long lastSleeperCheck;
     private int claimIndex = -1;
     private int claimLength;
     private final CloseGate gate = new CloseGate();
@@ -130,10 +136,18 @@ public final class MmapSender implements Sender {
             header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_CLAIM_FROM,
                 file.ring.getLongVolatile(tailPositionIndex));
         }
+        final IntPredicate subscriberAlive =
+            subscriber -> file.heldByOthers(RingFileDescriptor.subscriberLockByte(file.capacity, subscriber));
         this.writer = file.stamped == null ? null : manyProducers
             ? new ManyToOneStampedWriter(file.stamped,
-                header.segment().asSlice(slotOffset, RingFileDescriptor.SLOT_LENGTH))
-            : new OneToOneStampedWriter(file.stamped); // resumes after the last record published
+                header.segment().asSlice(slotOffset, RingFileDescriptor.SLOT_LENGTH), subscriberAlive)
+            : new OneToOneStampedWriter(file.stamped, subscriberAlive); // resumes after the last record published
+        this.fanOut = file.subscribers > 1;
+        this.subscriberSlots = new SharedSegment[fanOut ? file.subscribers : 0];
+        for (int i = 0; i < subscriberSlots.length; i++) {
+            subscriberSlots[i] = new SharedSegment(file.ringSegment.asSlice(file.stamped.subscriberOffset(i),
+                StampedRingDescriptor.SUBSCRIBER_LENGTH));
+        }
         header.putIntRelease(slotOffset + RingFileDescriptor.SLOT_PID, PosixProcess.getpid());
         messages = header.getLong(slotOffset + RingFileDescriptor.SLOT_MESSAGES);
         bytes = header.getLong(slotOffset + RingFileDescriptor.SLOT_BYTES);
@@ -474,7 +488,9 @@ public final class MmapSender implements Sender {
      */
     private void wakeIfWaiting() {
         VarHandle.fullFence();
-        if (header.getIntVolatile(RingFileDescriptor.WAITING_OFFSET) != 0
+        if (fanOut) {
+            wakeSubscribers();
+        } else if (header.getIntVolatile(RingFileDescriptor.WAITING_OFFSET) != 0
             && header.compareAndSetInt(RingFileDescriptor.WAITING_OFFSET, 1, 0)) {
             if (futex) {
                 header.getAndAddInt(RingFileDescriptor.FUTEX_OFFSET, 1);
@@ -484,6 +500,94 @@ public final class MmapSender implements Sender {
                 header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_WAKEUPS, ++wakeups);
             }
         }
+    }
+
+    /**
+     * subscribers &gt; 1: the waiting word counts the subscribers that sleep (or are about to); when it is 0, as it
+     * is whenever nobody sleeps, this is one load. futex: one FUTEX_WAKE of every waiter on the shared word.
+     */
+    private void wakeSubscribers() {
+        if (header.getIntVolatile(RingFileDescriptor.WAITING_OFFSET) == 0) {
+            return;
+        }
+        if (futex) {
+            header.getAndAddInt(RingFileDescriptor.FUTEX_OFFSET, 1);
+            PosixFutex.wake(file.futexWord, Integer.MAX_VALUE); // one system call wakes every sleeping subscriber
+            header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_WAKEUPS, ++wakeups);
+        } else {
+            long sleeping = header.getLongVolatile(RingFileDescriptor.WAITING_OFFSET);
+            while (sleeping != 0) {
+                final int subscriber = Long.numberOfTrailingZeros(sleeping);
+                sleeping &= sleeping - 1;
+                if (subscriber < file.subscribers && signalSubscriber(subscriber)) {
+                    header.putLongRelease(slotOffset + RingFileDescriptor.SLOT_WAKEUPS, ++wakeups);
+                }
+            }
+        }
+        final long now = System.nanoTime();
+        if (now - lastSleeperCheck >= LIVENESS_INTERVAL_NS) {
+            lastSleeperCheck = now;
+            clearDeadSleepers();
+        }
+    }
+
+    /**
+     * A subscriber killed while it slept leaves its bit in the waiting word, which would cost a wake-up per message.
+     * At most once per {@link RingFileDescriptor#LIVENESS_INTERVAL_NS}, while the word is not 0, the bits of
+     * subscribers whose lock is free are cleared, under the OPEN lock: subscribers take slots only under it, so a
+     * slot whose lock is free then has nobody who could set its bit.
+     */
+    private void clearDeadSleepers() {
+        long bits = header.getLongVolatile(RingFileDescriptor.WAITING_OFFSET);
+        long dead = 0;
+        for (long b = bits; b != 0; b &= b - 1) {
+            final int subscriber = Long.numberOfTrailingZeros(b);
+            if (!file.heldByOthers(RingFileDescriptor.subscriberLockByte(file.capacity, subscriber))) {
+                dead |= 1L << subscriber;
+            }
+        }
+        if (dead == 0 || !file.tryLockOpen()) {
+            return;
+        }
+        try {
+            for (long b = dead; b != 0; b &= b - 1) {
+                final int subscriber = Long.numberOfTrailingZeros(b);
+                if (!file.heldByOthers(RingFileDescriptor.subscriberLockByte(file.capacity, subscriber))) {
+                    header.getAndBitwiseAndLong(RingFileDescriptor.WAITING_OFFSET, ~(1L << subscriber));
+                }
+            }
+        } finally {
+            file.unlockOpen();
+        }
+    }
+
+    /**
+     * subscribers &gt; 1, a wake-up provider: wakes one sleeping subscriber with the rules of
+     * {@link #signalReceiver()}, on its slot's waiting word, wake-up ids, identity sequence and lock. The waiting
+     * word is taken from 1 to 0 first, so that one sleep costs one wake-up however many messages find it set.
+     *
+     * @return whether a wake-up was sent.
+     */
+    private boolean signalSubscriber(final int subscriber) {
+        final SharedSegment slot = subscriberSlots[subscriber];
+        if (slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAITING) == 0
+            || !slot.compareAndSetInt(StampedRingDescriptor.SUBSCRIBER_WAITING, 1, 0)) {
+            return false;
+        }
+        final int sequence = slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_IDENTITY_SEQUENCE);
+        final int tid = slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAKE_TID);
+        final int token = slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_WAKE_TOKEN);
+        final int pid = slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_PID);
+        if (tid <= 0 || pid <= 0 || token == 0) {
+            return false; // no ids it can be woken by: it is not asleep through the provider
+        }
+        if (!file.heldByOthers(RingFileDescriptor.subscriberLockByte(file.capacity, subscriber))) {
+            return false; // it died or closed: its ids may be a stranger's by now
+        }
+        if (slot.getIntVolatile(StampedRingDescriptor.SUBSCRIBER_IDENTITY_SEQUENCE) != sequence) {
+            return false; // a new subscriber holds the slot; these ids were its predecessor's
+        }
+        return waker.wake(pid, tid, token);
     }
 
     /**

@@ -18,6 +18,7 @@ import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
+import dev.ipckit.spi.SharedFile;
 import dev.ipckit.spi.TemporaryFile;
 
 /**
@@ -29,8 +30,6 @@ import dev.ipckit.spi.TemporaryFile;
  * {@link #unlockOpen()}.
  */
 final class RingFile {
-    private static final int OPEN_FLAGS = PosixFiles.O_RDWR | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC
-        | PosixFiles.O_NONBLOCK;
     private static final int PROT_RW = PosixMemory.PROT_READ | PosixMemory.PROT_WRITE;
 
     final String path;
@@ -43,6 +42,8 @@ final class RingFile {
     final WaitMode waitMode;
     final String waitName;
     final RingFormat format;
+    /** The subscriber slots (1 for a one-to-one ring). */
+    final int subscribers;
     /** The header, {@link RingFileDescriptor#HEADER_LENGTH} bytes at offset 0, on the mapping's segment. */
     final SharedSegment header;
     /** format=agrona: the Agrona ring, capacity bytes of records and the trailer; null for format=ipckit. */
@@ -55,9 +56,8 @@ final class RingFile {
     /** The futex word, as a segment for FUTEX_WAIT / FUTEX_WAKE. */
     final MemorySegment futexWord;
     private final MemorySegment mapping;
-    private final long inode;
-    private final int deviceMajor;
-    private final int deviceMinor;
+    /** What fstat said of the file this end opened: the path is removed only while it still names it. */
+    private final FileStat opened;
     private boolean closed;
 
     private RingFile(final String path, final int fd, final boolean created, final MemorySegment mapping,
@@ -66,9 +66,7 @@ final class RingFile {
         this.fd = fd;
         this.created = created;
         this.mapping = mapping;
-        this.inode = stat.inode();
-        this.deviceMajor = stat.deviceMajor();
-        this.deviceMinor = stat.deviceMinor();
+        this.opened = stat;
         this.fileLength = mapping.byteSize();
         this.header = new SharedSegment(mapping.asSlice(0, HEADER_LENGTH));
         // the values validated before mapping, never the header's again: another process may rewrite it any time
@@ -78,6 +76,7 @@ final class RingFile {
         this.waitMode = layout.waitMode();
         this.waitName = layout.waitName();
         this.format = layout.format();
+        this.subscribers = layout.subscribers();
         final int ringLength = capacity + RingFileDescriptor.trailerLength(format, layout.subscribers());
         this.ringSegment = mapping.asSlice(RingFileDescriptor.RING_OFFSET, ringLength);
         // Agrona's buffers only for its format: an end of ipckit's ring touches no Unsafe unless asked to
@@ -101,7 +100,7 @@ final class RingFile {
         }
         final long deadline = System.nanoTime() + options.timeout().toNanos();
         while (true) {
-            int fd = PosixFiles.tryOpen(path, OPEN_FLAGS, 0);
+            int fd = SharedFile.tryOpen(path);
             boolean created = false;
             if (fd == -Errno.ENOENT) {
                 if (!options.create()) {
@@ -141,21 +140,11 @@ final class RingFile {
     }
 
     private static NativeException openFailure(final String path, final int errno) {
-        final String sentence = switch (errno) {
-            case Errno.ELOOP -> path + " is a symbolic link; ring files are opened with O_NOFOLLOW and never through a "
-                + "link: name the real file, or remove the link";
-            case Errno.EACCES -> "permission denied; ring files are private to the user who created them (mode 0600): "
-                + "run every end as that user, and check the directory with 'ls -ld " + parent(path) + "'";
-            case Errno.EISDIR -> path + " is a directory, not a ring file";
-            default -> null;
-        };
-        return new NativeException("open", NativeException.quote(path) + ", " + PosixFiles.openFlags(OPEN_FLAGS), errno,
-            sentence);
+        return SharedFile.openFailure(path, errno, "a ring file", null);
     }
 
     private static String parent(final String path) {
-        final int slash = path.lastIndexOf('/');
-        return slash < 0 ? "." : slash == 0 ? "/" : path.substring(0, slash);
+        return SharedFile.parent(path);
     }
 
     /**
@@ -168,7 +157,8 @@ final class RingFile {
         final TemporaryFile temporary = TemporaryFile.create(path, options.mode());
         try {
             final int fd = temporary.fd();
-            final long length = RingFileDescriptor.fileLength(options.capacity(), options.format(), 1);
+            final long length = RingFileDescriptor.fileLength(options.capacity(), options.format(),
+                options.subscribers());
             final int reserved = PosixFiles.tryFallocate(fd, 0, 0, length);
             if (reserved == -Errno.EOPNOTSUPP) {
                 PosixFiles.ftruncate(fd, length);
@@ -180,7 +170,8 @@ final class RingFile {
             final MemorySegment headerMap = PosixMemory.mmap(fd, HEADER_LENGTH, PROT_RW, PosixMemory.MAP_SHARED, 0);
             try {
                 RingFileDescriptor.initialise(new SharedSegment(headerMap), options.capacity(), options.maxMessage(),
-                    options.flags(), options.waitName(), options.format(), ThreadLocalRandom.current().nextInt(),
+                    options.flags(), options.waitName(), options.format(), options.subscribers(),
+                    ThreadLocalRandom.current().nextInt(),
                     PosixProcess.getpid(), System.currentTimeMillis());
             } finally {
                 PosixMemory.munmap(headerMap);
@@ -244,22 +235,9 @@ final class RingFile {
      * @param allowOtherOwner whether a file of another user is accepted ({@code allowOtherOwner=}).
      */
     static void checkIdentity(final FileStat stat, final String path, final int mode, final boolean allowOtherOwner) {
-        if (!stat.isRegularFile()) {
-            throw new ChannelException(path + " is " + stat.typeName()
-                + ", not a ring file; remove it or choose another name");
-        }
-        if (stat.uid() != PosixProcess.getuid() && !allowOtherOwner) {
-            throw new ChannelException(path + " belongs to uid " + stat.uid() + ", not to this process's uid "
-                + PosixProcess.getuid() + "; a ring file is shared only between processes of the user who owns it, "
-                + "since its owner could truncate it under the mapping. Run as that user, choose another name, or "
-                + "pass allowOtherOwner=true to accept it anyway");
-        }
-        if ((stat.permissions() & ~mode) != 0) {
-            throw new ChannelException(path + " has mode " + String.format("%04o", stat.permissions())
-                + ", which grants more than mode=" + String.format("%04o", mode) + " allows; anyone who can write a "
-                + "ring file can truncate it under the mapping. Run 'chmod " + Integer.toOctalString(mode) + " " + path
-                + "' if it is yours, pass mode=" + String.format("%04o", stat.permissions()) + " if that is meant, "
-                + "or remove it");
+        final String problem = SharedFile.identityProblem(stat, path, "a ring file", mode, allowOtherOwner, true);
+        if (problem != null) {
+            throw new ChannelException(problem);
         }
     }
 
@@ -315,26 +293,14 @@ final class RingFile {
      * @return true when taken, false when another open file description holds a conflicting lock.
      */
     boolean tryLock(final long lockByte, final short type) {
-        final int r = PosixMemory.trySetOfdLock(fd, type, lockByte, 1);
-        if (r == 0) {
-            return true;
-        }
-        if (r == -Errno.EAGAIN) {
-            return false;
-        }
-        throw new NativeException("fcntl", "fd=" + fd + " (" + path + "), F_OFD_SETLK, "
-            + (type == PosixMemory.F_WRLCK ? "F_WRLCK" : "F_RDLCK") + ", byte " + lockByte, -r);
+        return SharedFile.tryLock(fd, lockByte, type, path);
     }
 
     /**
      * @param lockByte the byte.
      */
     void unlock(final long lockByte) {
-        final int r = PosixMemory.trySetOfdLock(fd, PosixMemory.F_UNLCK, lockByte, 1);
-        if (r != 0) {
-            throw new NativeException("fcntl", "fd=" + fd + " (" + path + "), F_OFD_SETLK, F_UNLCK, byte " + lockByte,
-                -r);
-        }
+        SharedFile.unlock(fd, lockByte, path);
     }
 
     /**
@@ -344,16 +310,14 @@ final class RingFile {
      * @return true when another end holds a lock (shared or exclusive) there.
      */
     boolean heldByOthers(final long lockByte) {
-        return PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, lockByte, 1) != PosixMemory.F_UNLCK;
+        return SharedFile.heldByOthers(fd, lockByte);
     }
 
     /**
      * @return whether the path still names this file (it was not removed or replaced).
      */
     boolean isLinkedAtPath() {
-        final FileStat now = PosixFiles.lstatIfExists(path);
-        return now != null && now.inode() == inode && now.deviceMajor() == deviceMajor
-            && now.deviceMinor() == deviceMinor;
+        return SharedFile.isLinkedAt(path, opened);
     }
 
     /**
@@ -362,7 +326,7 @@ final class RingFile {
      * @return whether it was removed.
      */
     boolean unlinkIfSame() {
-        return isLinkedAtPath() && PosixFiles.tryUnlink(path) == 0;
+        return SharedFile.unlinkIfSame(path, opened);
     }
 
     /**
@@ -424,7 +388,13 @@ final class RingFile {
      * every earlier end is gone, so what they left is settled exactly (see {@link RingRepair}).
      */
     void startNewSession() {
-        if (stamped != null) {
+        if (stamped != null && subscribers > 1) {
+            // Subscribers join at the tail, so nobody will read what is left before it: nothing to settle. The
+            // slots are freed; their generations stay, so that no sender mistakes a new subscriber for a dead one.
+            for (int i = 0; i < subscribers; i++) {
+                stamped.clearSubscriber(i);
+            }
+        } else if (stamped != null) {
             stamped.checkPositions(manyProducers); // nobody moves them now: garbage is corruption
             if (manyProducers) {
                 StampedRingRepair.sealAll(stamped, header, stamped.lvSubscriberPosition(0));
@@ -440,7 +410,7 @@ final class RingFile {
         h.putInt(RingFileDescriptor.WAKE_TID_OFFSET, 0);
         h.putInt(RingFileDescriptor.WAKE_TOKEN_OFFSET, 0);
         h.putIntRelease(RingFileDescriptor.RECEIVER_STATE_OFFSET, RingFileDescriptor.RECEIVER_NONE);
-        h.putIntRelease(RingFileDescriptor.WAITING_OFFSET, 0);
+        h.putLongRelease(RingFileDescriptor.WAITING_OFFSET, 0); // the int of one receiver, the bits of subscribers
         h.putLongRelease(RingFileDescriptor.MESSAGES_RECEIVED_OFFSET, 0);
         h.putLongRelease(RingFileDescriptor.SLEEPS_OFFSET, 0);
         for (int slot = 0; slot < RingFileDescriptor.MAX_SENDERS; slot++) {

@@ -26,8 +26,10 @@ import dev.ipckit.ChannelException;
  *   |                             |    deaths.                                   SENDER lock byte: 128
  *   +-----------------------------+ 256
  *   |  Receiver identity          |    state, pid, tid, wake-up tid and token.   RECEIVER lock byte: 256
+ *   |                             |    (subscribers &gt; 1: each subscriber holds it shared, and its slot's
+ *   |                             |    first byte in the trailer exclusive)
  *   +-----------------------------+ 384
- *   |  Waiting word               |    receiver: 1 while it sleeps (hot)
+ *   |  Waiting word               |    receiver: 1 while it sleeps (hot); subscribers &gt; 1: a bit each
  *   +-----------------------------+ 512
  *   |  Futex word                 |    FUTEX_WAIT / FUTEX_WAKE target (hot)
  *   +-----------------------------+ 640
@@ -250,7 +252,10 @@ public final class RingFileDescriptor {
      */
     public static final int IDENTITY_SEQUENCE_OFFSET = RECEIVER_OFFSET + 32;
 
-    /** The receiver's waiting word: 1 while it sleeps or is about to, an int. */
+    /**
+     * The receiver's waiting word: 1 while it sleeps or is about to, an int. subscribers &gt; 1: a long, bit i set
+     * while subscriber i sleeps or is about to (so a sender's one load says whether anybody sleeps).
+     */
     public static final int WAITING_OFFSET = RECEIVER_OFFSET + LINE_PAIR;
     /** The futex word, an int bumped before each FUTEX_WAKE. */
     public static final int FUTEX_OFFSET = WAITING_OFFSET + LINE_PAIR;
@@ -358,6 +363,17 @@ public final class RingFileDescriptor {
     }
 
     /**
+     * A subscriber's lock byte on a ring with subscribers &gt; 1: the file offset of its trailer slot.
+     *
+     * @param capacity the ring's capacity.
+     * @param subscriber 0..subscribers-1.
+     * @return the byte its OFD lock is held on.
+     */
+    public static long subscriberLockByte(final int capacity, final int subscriber) {
+        return (long) RING_OFFSET + capacity + StampedRingDescriptor.subscriberOffset(subscriber);
+    }
+
+    /**
      * The Agrona type id a sender stamps on its records.
      *
      * @param slot the sender's slot.
@@ -402,14 +418,14 @@ public final class RingFileDescriptor {
      * @param flags {@link #FLAG_MANY_PRODUCERS} and the wait code.
      * @param waitName the wait mode's name.
      * @param format the ring region's format.
+     * @param subscribers the trailer's subscriber slots (1 for format=agrona).
      * @param salt format=ipckit: the stamp salt.
      * @param creatorPid this process.
      * @param nowMillis the creation time.
      */
     static void initialise(final SharedSegment header, final int capacity, final int maxMessage, final int flags,
-                           final String waitName, final RingFormat format, final int salt, final int creatorPid,
-                           final long nowMillis) {
-        final int subscribers = 1;
+                           final String waitName, final RingFormat format, final int subscribers, final int salt,
+                           final int creatorPid, final long nowMillis) {
         header.putInt(HEADER_LENGTH_OFFSET, HEADER_LENGTH);
         header.putInt(CAPACITY_OFFSET, capacity);
         header.putInt(MAX_MESSAGE_OFFSET, maxMessage);
@@ -488,8 +504,11 @@ public final class RingFileDescriptor {
                 + " names no ring format (1 ipckit, 2 agrona); remove the file");
         }
         final int subscribers = header.getInt(SUBSCRIBERS_OFFSET);
-        if (subscribers != 1) {
-            throw corrupt(path, "subscribers", 1, subscribers);
+        if (subscribers < 1 || subscribers > StampedRingDescriptor.MAX_SUBSCRIBERS
+            || subscribers != 1 && format != RingFormat.IPCKIT) {
+            throw new ChannelException(path + " is corrupt: subscribers file=" + subscribers + " is outside 1.."
+                + StampedRingDescriptor.MAX_SUBSCRIBERS + (format == RingFormat.IPCKIT ? "" : " or not 1 for format="
+                + format.formatName()) + "; remove the file");
         }
         final long fileLength = header.getLong(FILE_LENGTH_OFFSET);
         if (fileLength != fileLength(capacity, format, subscribers)) {

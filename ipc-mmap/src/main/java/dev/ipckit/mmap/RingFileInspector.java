@@ -19,6 +19,7 @@ import dev.ipckit.posix.FileStat;
 import dev.ipckit.posix.NativeException;
 import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixMemory;
+import dev.ipckit.spi.SharedFile;
 import dev.ipckit.spi.TemporaryFile;
 
 /**
@@ -165,7 +166,7 @@ public final class RingFileInspector implements AutoCloseable {
     }
 
     private boolean held(final long lockByte) {
-        return PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, lockByte, 1) != PosixMemory.F_UNLCK;
+        return SharedFile.heldByOthers(fd, lockByte);
     }
 
     /**
@@ -204,7 +205,7 @@ public final class RingFileInspector implements AutoCloseable {
         final String path = MmapOptions.resolve(nameOrPath);
         final MmapOptions options = MmapOptions.parse("mmap:" + path + "?create=false&timeout=1s&mode="
             + Integer.toOctalString(INSPECTABLE_MODE));
-        final int fd = PosixFiles.tryOpen(path, PosixFiles.O_RDWR | PosixFiles.O_NOFOLLOW | PosixFiles.O_CLOEXEC, 0);
+        final int fd = SharedFile.tryOpen(path);
         if (fd == -Errno.ENOENT) {
             return false;
         }

@@ -82,6 +82,14 @@ final class SharedSegment {
         LONG.setRelease(segment, (long) index, value);
     }
 
+    long getAndBitwiseOrLong(final int index, final long bits) {
+        return (long) LONG.getAndBitwiseOr(segment, (long) index, bits);
+    }
+
+    long getAndBitwiseAndLong(final int index, final long bits) {
+        return (long) LONG.getAndBitwiseAnd(segment, (long) index, bits);
+    }
+
     boolean compareAndSetLong(final int index, final long expected, final long value) {
         return LONG.compareAndSet(segment, (long) index, expected, value);
     }

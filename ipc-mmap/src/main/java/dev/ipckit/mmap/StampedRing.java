@@ -91,6 +91,45 @@ class StampedRing {
     }
 
     /**
+     * @param subscriber a slot.
+     * @return the slot's offset in the ring region.
+     */
+    final long subscriberOffset(final int subscriber) {
+        return firstSubscriberOffset + (long) subscriber * StampedRingDescriptor.SUBSCRIBER_LENGTH;
+    }
+
+    /**
+     * @param subscriber a slot (subscribers &gt; 1).
+     * @return its state word, acquire: 0 when free (see {@link StampedRingDescriptor}).
+     */
+    final int lvSubscriberState(final int subscriber) {
+        return (int) INT.getAcquire(ring, subscriberOffset(subscriber) + StampedRingDescriptor.SUBSCRIBER_STATE);
+    }
+
+    /**
+     * @return the sender's intent (producers=one, subscribers &gt; 1), acquire.
+     */
+    final long lvIntent() {
+        return (long) LONG.getAcquire(ring, tailOffset + StampedRingDescriptor.INTENT_OFFSET);
+    }
+
+    /**
+     * Frees a subscriber slot (state, pid, tid, counters, waiting word and wake-up ids), keeping its generation.
+     * Only for the end that holds the slot's lock, or for a new session.
+     *
+     * @param subscriber the slot.
+     */
+    final void clearSubscriber(final int subscriber) {
+        final long offset = subscriberOffset(subscriber);
+        INT.setRelease(ring, offset + StampedRingDescriptor.SUBSCRIBER_STATE, 0);
+        INT.set(ring, offset + StampedRingDescriptor.SUBSCRIBER_PID, 0);
+        INT.set(ring, offset + StampedRingDescriptor.SUBSCRIBER_TID, 0);
+        INT.setRelease(ring, offset + StampedRingDescriptor.SUBSCRIBER_WAKE_TID, 0);
+        INT.set(ring, offset + StampedRingDescriptor.SUBSCRIBER_WAKE_TOKEN, 0);
+        INT.setRelease(ring, offset + StampedRingDescriptor.SUBSCRIBER_WAITING, 0);
+    }
+
+    /**
      * @return the position of the slowest subscriber, from which a writer's limit follows.
      */
     final long lvSlowestPosition() {
@@ -147,10 +186,21 @@ class StampedRing {
      * @throws ChannelException naming the ring and both positions when they are impossible.
      */
     final void checkPositions(final boolean sharedTail) {
-        final long position = lvSubscriberPosition(0);
+        checkPositions(0, sharedTail, false);
+    }
+
+    /**
+     * {@link #checkPositions(boolean)} for one subscriber.
+     *
+     * @param subscriber its slot.
+     * @param sharedTail whether the tail is the claim counter of producers=many.
+     * @param mayLag whether the subscriber is {@code slow=drop}, which the tail may pass by more than a ring.
+     */
+    final void checkPositions(final int subscriber, final boolean sharedTail, final boolean mayLag) {
+        final long position = lvSubscriberPosition(subscriber);
         final long tail = lvTail();
         if (!isPosition(position) || tail < 0
-            || sharedTail && (!isPosition(tail) || tail - position < 0 || tail - position > capacity)) {
+            || sharedTail && (!isPosition(tail) || tail - position < 0 || !mayLag && tail - position > capacity)) {
             throw corruptPositions(position, tail);
         }
     }

@@ -14,7 +14,8 @@ import dev.ipckit.ChannelException;
  *   |  (stamped, 8-byte aligned)  |
  *   +-----------------------------+ capacity = TRAILER_OFFSET
  *   |  Tail                       |    producers=many: the claim counter every sender CASes;
- *   |                             |    producers=one: the sender's tail, stored lazily for stat and gc
+ *   |                             |    producers=one: the sender's tail, stored lazily for stat and gc;
+ *   |                             |    +8: producers=one, subscribers &gt; 1: the sender's intent
  *   +-----------------------------+ capacity + 128
  *   |  Subscriber 0               |    position (released once per poll batch), pid, tid, counters
  *   +-----------------------------+ capacity + 256
@@ -24,6 +25,57 @@ import dev.ipckit.ChannelException;
  *
  * Every trailer section is a pair of cache lines with a single writer, so a position is read by the other side
  * only when it looks for it (a sender whose cached limit says full, {@code stat}), never by false sharing.
+ *
+ * <h2>Subscriber slots ({@code subscribers=N})</h2>
+ * A one-to-one ring ({@code subscribers=1}, the default) uses only the position of slot 0; its receiver's identity
+ * and counters live in the file header, as they always have. With N &gt; 1 each slot describes one subscriber, and
+ * each slot's first byte in the file ({@link RingFileDescriptor#subscriberLockByte}) is that subscriber's own OFD
+ * lock byte: a slot is taken by locking it, and a slot whose lock is free belongs to nobody alive.
+ * <pre>
+ *  Subscriber slot i at capacity + 128 + 128 * i (first line: the subscriber writes; second line: waking it)
+ *  +------------------------------+ +------------------------------+
+ *  | +0  Position (8), release    | | +64 Waiting: 1 while asleep  |  set by the subscriber, cleared by it or by
+ *  | +8  PID (0 = free)           | | +68 Wake-up TID              |  the sender that wakes it (CAS 1 -&gt; 0)
+ *  | +12 TID                      | | +72 Wake-up Token (signal)   |
+ *  | +16 State: gen &lt;&lt; 8 | policy | | +76 Identity Sequence        |
+ *  | +20 Generation               | +------------------------------+
+ *  | +24 Messages Received (8)    |
+ *  | +32 Laps (8)                 |  slow=drop: times the sender overwrote what it had not read
+ *  | +40 Dropped Bytes (8)        |  slow=drop: ring bytes (records, headers, padding) it skipped
+ *  | +48 Sleeps (8)               |
+ *  | +56 Joined, epoch millis (8) |
+ *  +------------------------------+
+ * </pre>
+ * The state is 0 for a free slot, else the slot's generation (bumped by every subscriber that takes it, never
+ * reset) shifted left by 8, or'ed with the policy ({@link #POLICY_BLOCK} or {@link #POLICY_DROP}); so a sender that
+ * found a slot's lock free can remember "this state is dead" and skip that slot without a system call until
+ * another subscriber takes it.
+ *
+ * <p><b>Flow control.</b> A sender's cached limit is the slowest position of the live {@code slow=block}
+ * subscribers plus the capacity. It is refreshed from the slots only when the cache says full: a full fence (so
+ * that its own tail stores come before the loads), then each slot's state (acquire) and position. When the
+ * refreshed limit still says full, the sender tests the lock of each slot that holds it back (at most once per
+ * {@link RingFileDescriptor#LIVENESS_INTERVAL_NS}) and drops the dead ones at once. With no live
+ * {@code slow=block} subscriber the sender is held back by nobody: what it writes then is read only by the
+ * subscribers that are there ({@code slow=drop} ones) and never by later ones, since a subscriber joins at the
+ * tail.
+ *
+ * <p><b>Joining at the tail.</b> A subscriber takes its slot's lock, reads the tail {@code T0}, stores position
+ * {@code T0} and then its state (release), issues a full fence, reads the tail again ({@code T1}) and starts at
+ * {@code T1}. A sender refresh that read the slot before the state store read it before the fence, so the
+ * tail it had stored before its own fence is at most {@code T1}, and so is every position it saw: its limit is at
+ * most {@code T1 + capacity} and nothing from {@code T1} on can be overwritten before this subscriber has read
+ * it. A refresh that saw the state saw a position of at least {@code T0}. This holds for producers=many too (the
+ * tail is then the claim counter, and a record before {@code T1} is nobody's business of the new subscriber), so
+ * {@code subscribers=N} combines with {@code producers=many}.
+ *
+ * <p><b>{@code slow=drop}.</b> A drop subscriber is never in the limit. It reads a record's header (acquire),
+ * copies the payload into its own buffer, then reads the header again: only when the header is unchanged and the
+ * sender's claim counter has not passed {@code position + capacity} (a full fence before that load) is the copy
+ * handed to the handler, so what it delivers was whole when it was copied. When the stamp at its position is
+ * not its position's (an earlier or later lap) while the tail is more than a ring ahead, or the check after the
+ * copy fails, it has been lapped: it counts one lap and the bytes from its position to the tail, and resumes at
+ * the tail, the one boundary it can trust.
  *
  * <h2>Record header</h2>
  * <pre>
@@ -83,6 +135,13 @@ public final class StampedRingDescriptor {
 
     /** Offset of the tail in the trailer, a long. */
     public static final int TAIL_OFFSET = 0;
+    /**
+     * Offset in the trailer of the sender's intent (producers=one, subscribers &gt; 1), a long: before it writes a
+     * claim, the sender stores the position up to which it may write (the claim's end plus the next header), so a
+     * {@code slow=drop} subscriber can tell whether what it copied was overwritten. producers=many needs none: the
+     * claim counter is CASed before anything is written.
+     */
+    public static final int INTENT_OFFSET = TAIL_OFFSET + 8;
     /** Offset of subscriber 0 in the trailer. */
     public static final int SUBSCRIBERS_OFFSET = TAIL_OFFSET + LINE_PAIR;
     /** Bytes per subscriber. */
@@ -93,6 +152,35 @@ public final class StampedRingDescriptor {
     public static final int SUBSCRIBER_PID = 8;
     /** Subscriber field: its tid, an int. */
     public static final int SUBSCRIBER_TID = 12;
+    /** Subscriber field (subscribers &gt; 1): the state, 0 free, else {@code generation << 8 | policy}, an int. */
+    public static final int SUBSCRIBER_STATE = 16;
+    /** Subscriber field (subscribers &gt; 1): the slot's generation, bumped by each subscriber taking it, an int. */
+    public static final int SUBSCRIBER_GENERATION = 20;
+    /** Subscriber counter (subscribers &gt; 1): messages delivered, a long. */
+    public static final int SUBSCRIBER_MESSAGES = 24;
+    /** Subscriber counter (slow=drop): times it was lapped, a long. */
+    public static final int SUBSCRIBER_LAPS = 32;
+    /** Subscriber counter (slow=drop): ring bytes it skipped when lapped, a long. */
+    public static final int SUBSCRIBER_DROPPED_BYTES = 40;
+    /** Subscriber counter (subscribers &gt; 1): times it slept in the kernel, a long. */
+    public static final int SUBSCRIBER_SLEEPS = 48;
+    /** Subscriber field (subscribers &gt; 1): when it joined, epoch millis, a long. */
+    public static final int SUBSCRIBER_JOINED = 56;
+    /** Subscriber field (subscribers &gt; 1): 1 while it sleeps or is about to, an int. */
+    public static final int SUBSCRIBER_WAITING = LINE_LENGTH;
+    /** Subscriber field (subscribers &gt; 1): the thread a wake-up must reach, an int. */
+    public static final int SUBSCRIBER_WAKE_TID = SUBSCRIBER_WAITING + 4;
+    /** Subscriber field (subscribers &gt; 1): the wake-up provider's token (the signal number), an int. */
+    public static final int SUBSCRIBER_WAKE_TOKEN = SUBSCRIBER_WAKE_TID + 4;
+    /**
+     * Subscriber field (subscribers &gt; 1): bumped by each subscriber before it takes the slot, having cleared the
+     * wake-up ids of the one before, as {@link RingFileDescriptor#IDENTITY_SEQUENCE_OFFSET} is for the one receiver.
+     */
+    public static final int SUBSCRIBER_IDENTITY_SEQUENCE = SUBSCRIBER_WAKE_TOKEN + 4;
+    /** Policy: the sender waits for this subscriber ({@code slow=block}, the default). */
+    public static final int POLICY_BLOCK = 1;
+    /** Policy: the sender never waits for this subscriber; it may be lapped ({@code slow=drop}). */
+    public static final int POLICY_DROP = 2;
     /** The most subscribers a ring can describe. */
     public static final int MAX_SUBSCRIBERS = 64;
 
@@ -125,6 +213,23 @@ public final class StampedRingDescriptor {
      */
     public static int subscriberOffset(final int subscriber) {
         return SUBSCRIBERS_OFFSET + subscriber * SUBSCRIBER_LENGTH;
+    }
+
+    /**
+     * @param state a subscriber slot's state word.
+     * @return its policy, {@link #POLICY_BLOCK} or {@link #POLICY_DROP} (0 for a free slot).
+     */
+    public static int policyOf(final int state) {
+        return state & 0xFF;
+    }
+
+    /**
+     * @param generation the slot's generation.
+     * @param policy the subscriber's policy.
+     * @return the state word of a taken slot, never 0.
+     */
+    public static int state(final int generation, final int policy) {
+        return (generation & 0x7F_FFFF) << 8 | policy;
     }
 
     /**

@@ -32,7 +32,7 @@ final class StampedRingRepair {
     static boolean sealIfAbandoned(final StampedRing ring, final SharedSegment header, final IntPredicate alive,
                                    final long position) {
         if (!StampedRing.isPosition(position) || ring.lvTail() - position <= 0
-            || position - ring.lvSlowestPosition() < 0
+            || ring.subscribers == 1 && position - ring.lvSlowestPosition() < 0
             || ring.isRecordAt(position, ring.lvHeader(position))) {
             return false;
         }

@@ -2,6 +2,8 @@ package dev.ipckit.mmap;
 
 import static dev.ipckit.mmap.StampedRingDescriptor.HEADER_LENGTH;
 
+import java.util.function.IntPredicate;
+
 /**
  * The writing side of a stamped ring: claim, write the payload in place, commit (or abort). One claim at a
  * time per writer; not thread-safe. {@link OneToOneStampedWriter} keeps the tail to itself;
@@ -13,6 +15,8 @@ import static dev.ipckit.mmap.StampedRingDescriptor.HEADER_LENGTH;
  */
 abstract class StampedRingWriter {
     final StampedRing ring;
+    /** subscribers &gt; 1: the live slow=block subscribers' limit; null on a one-to-one ring. */
+    final SubscriberFlowControl subscribers;
     /** The cached limit: the slowest subscriber's position plus the capacity, as last read. */
     long limit;
     long claimPosition = -1;
@@ -20,9 +24,14 @@ abstract class StampedRingWriter {
     int claimFrame;
     int claimStep;
 
-    StampedRingWriter(final StampedRing ring) {
+    /**
+     * @param ring the ring.
+     * @param subscriberAlive subscribers &gt; 1: whether a subscriber slot's lock is held (ignored otherwise).
+     */
+    StampedRingWriter(final StampedRing ring, final IntPredicate subscriberAlive) {
         this.ring = ring;
-        this.limit = ring.lvSlowestPosition() + ring.capacity;
+        this.subscribers = ring.subscribers > 1 ? new SubscriberFlowControl(ring, subscriberAlive) : null;
+        this.limit = subscribers == null ? ring.lvSlowestPosition() + ring.capacity : Long.MIN_VALUE; // refreshed first
     }
 
     /**
@@ -94,7 +103,8 @@ abstract class StampedRingWriter {
         final int total = padding + step;
         // the header after the claim must be free too: the writer clears it before it publishes
         if (position + total + HEADER_LENGTH > limit) {
-            limit = ring.lvSlowestPosition() + ring.capacity;
+            limit = subscribers == null ? ring.lvSlowestPosition() + ring.capacity
+                : subscribers.limit(position, position + total + HEADER_LENGTH);
             if (position + total + HEADER_LENGTH > limit) {
                 return 0;
             }

@@ -215,8 +215,9 @@ class MmapTrustTest {
                 assertEquals(1, polled.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
                 final CompletableFuture<Integer> asleep = CompletableFuture.supplyAsync(
                     () -> receiver.poll((b, o, l) -> { }, 10, DEADLINE), receiverThread);
-                final RingFileInspector.Stat sleeping = awaitStat(ring, RingFileInspector.Stat::receiverWaiting,
-                    "the new receiver asleep");
+                // a snapshot is field by field: wait for one taken after the waiter published its token
+                final RingFileInspector.Stat sleeping = awaitStat(ring,
+                    s -> s.receiverWaiting() && s.receiver().wakeToken() != 0, "the new receiver asleep");
                 assertEquals(21, sleeping.receiver().wakeToken(), "its ids, published by its waiter: " + sleeping);
                 assertEquals(sleeping.receiver().tid(), headerInt(ring, RingFileDescriptor.WAKE_TID_OFFSET),
                     "the tid of the thread that sleeps");

@@ -49,7 +49,7 @@ final class RingHeaderProperty {
             final RingFormat format = data.length > 1 && (data[1] & 0x40) != 0 ? RingFormat.AGRONA : RingFormat.IPCKIT;
             RingFileDescriptor.initialise(header, capacity, maxMessage,
                 data.length > 1 && (data[1] & 0x80) != 0 ? RingFileDescriptor.FLAG_MANY_PRODUCERS : 0,
-                "futex", format, 0x5eed, 42, 1_700_000_000_000L);
+                "futex", format, 1, 0x5eed, 42, 1_700_000_000_000L);
             final int delta = data.length > 3 && (data[3] & 3) == 0 ? (data[3] >> 2) * 8 : 0;
             fileSize = RingFileDescriptor.fileLength(capacity, format, 1) + delta;
             in.position(Math.min(4, data.length));
@@ -111,10 +111,10 @@ final class RingHeaderProperty {
             return "format code file=" + format;
         }
         final int subscribers = header.getInt(RingFileDescriptor.SUBSCRIBERS_OFFSET);
-        if (subscribers != 1) {
-            return "subscribers app=1 file=" + subscribers;
+        if (subscribers < 1 || subscribers > 64 || subscribers != 1 && format != 1) {
+            return "subscribers file=" + subscribers;
         }
-        final long trailer = format == 2 ? 768 : 256;
+        final long trailer = format == 2 ? 768 : 128 + 128L * subscribers;
         final long fileLength = header.getLong(RingFileDescriptor.FILE_LENGTH_OFFSET);
         if (fileLength != 8192L + capacity + trailer) {
             return "file length app=" + (8192L + capacity + trailer) + " file=" + fileLength;

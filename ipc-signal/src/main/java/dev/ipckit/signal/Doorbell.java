@@ -35,7 +35,9 @@ import dev.ipckit.posix.PosixFiles;
 import dev.ipckit.posix.PosixMemory;
 import dev.ipckit.posix.PosixProcess;
 import dev.ipckit.posix.PosixSignals;
+import dev.ipckit.spi.SharedFile;
 import dev.ipckit.spi.TemporaryFile;
+import dev.ipckit.spi.WaitingWord;
 
 /**
  * A doorbell between two processes that only need "wake up": one process waits, another rings. No messages,
@@ -257,13 +259,13 @@ public final class Doorbell implements AutoCloseable {
             arena = Arena.ofShared();
             file = map(fd, arena);
             DoorbellDescriptor.checkVersion(file, target);
-            if (PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, WAITER_LOCK_OFFSET, 1) != PosixMemory.F_UNLCK) {
+            if (held(fd, WAITER_LOCK_OFFSET)) {
                 lockRole(fd, WAITER_LOCK_OFFSET, target, "waits on"); // fails, naming the live waiter's role
             }
             // The previous waiter is dead: clear what it left for ringers (its waiting word, its thread), bump the
             // identity sequence, and only then take the waiter lock, so that a ringer that finds the lock held never
             // signals the dead waiter's ids (see ring()). This waiter publishes its tid once its signal is blocked.
-            INT.setVolatile(file, (long) WAITING_OFFSET, 0);
+            WaitingWord.publishAwake(file, WAITING_OFFSET);
             INT.setVolatile(file, (long) WAITER_TID_OFFSET, 0);
             INT.setVolatile(file, (long) SIGNAL_OFFSET, signal);
             INT.setVolatile(file, (long) WAITER_PID_OFFSET, PosixProcess.getpid());
@@ -297,7 +299,7 @@ public final class Doorbell implements AutoCloseable {
             arena = Arena.ofShared();
             final MemorySegment file = map(fd, arena);
             DoorbellDescriptor.checkVersion(file, target);
-            if (PosixMemory.trySetOfdLock(fd, PosixMemory.F_WRLCK, RINGER_LOCK_OFFSET, 1) < 0) {
+            if (!SharedFile.tryLock(fd, RINGER_LOCK_OFFSET, PosixMemory.F_WRLCK, target)) {
                 throw new IllegalStateException("doorbell " + target + " already has a ringing process (pid "
                     + file.get(JAVA_INT, RINGER_PID_OFFSET) + "); a doorbell has one ringing process at a time");
             }
@@ -372,14 +374,11 @@ public final class Doorbell implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             DoorbellDescriptor.checkVersion(map(fd, arena), target);
-            if (PosixMemory.trySetOfdLock(fd, PosixMemory.F_WRLCK, WAITER_LOCK_OFFSET, 1) != 0
+            if (!SharedFile.tryLock(fd, WAITER_LOCK_OFFSET, PosixMemory.F_WRLCK, target)
                 || held(fd, RINGER_LOCK_OFFSET)) {
                 return false;
             }
-            final FileStat opened = PosixFiles.fstat(fd);
-            final FileStat now = PosixFiles.lstatIfExists(target);
-            return now != null && now.inode() == opened.inode() && now.deviceMajor() == opened.deviceMajor()
-                && now.deviceMinor() == opened.deviceMinor() && PosixFiles.tryUnlink(target) == 0;
+            return SharedFile.unlinkIfSame(target, PosixFiles.fstat(fd));
         } catch (final IllegalStateException notADoorbell) {
             return false;
         } finally {
@@ -388,31 +387,21 @@ public final class Doorbell implements AutoCloseable {
     }
 
     private static boolean held(final int fd, final int lockByte) {
-        return PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, lockByte, 1) != PosixMemory.F_UNLCK;
+        return SharedFile.heldByOthers(fd, lockByte);
     }
 
     private static int openExisting(final String target) {
-        final int flags = PosixFiles.O_RDWR | PosixFiles.O_NOFOLLOW | PosixFiles.O_NONBLOCK | PosixFiles.O_CLOEXEC;
-        final int fd = PosixFiles.tryOpen(target, flags, 0);
+        final int fd = SharedFile.tryOpen(target);
         if (fd < 0) {
-            throw new NativeException("open", NativeException.quote(target) + ", " + PosixFiles.openFlags(flags), -fd,
-                switch (-fd) {
-                    case Errno.ENOENT ->
-                        "no doorbell at this path; the waiting process creates it with Doorbell.create";
-                    case Errno.ELOOP -> target + " is a symbolic link; a doorbell is never opened through a link: "
-                        + "name the real file";
-                    default -> null;
-                });
+            throw SharedFile.openFailure(target, -fd, "a doorbell file",
+                "no doorbell at this path; the waiting process creates it with Doorbell.create");
         }
         try {
             final FileStat stat = PosixFiles.fstat(fd);
-            if (!stat.isRegularFile()) {
-                throw new IllegalStateException(target + " is " + stat.typeName() + ", not a doorbell file");
-            }
-            if (stat.uid() != PosixProcess.getuid()) {
-                throw new IllegalStateException(target + " belongs to uid " + stat.uid() + ", not to this process's "
-                    + "uid " + PosixProcess.getuid() + "; a doorbell rings only between processes of the user who "
-                    + "owns it (whose owner could truncate it under the mapping)");
+            final String problem = SharedFile.identityProblem(stat, target, "a doorbell file", SharedFile.ANY_MODE,
+                false, false);
+            if (problem != null) {
+                throw new IllegalStateException(problem);
             }
             if (stat.size() < FILE_LENGTH) {
                 throw new IllegalStateException(target + " is not a doorbell file: it has " + stat.size()
@@ -426,13 +415,9 @@ public final class Doorbell implements AutoCloseable {
     }
 
     private static void lockRole(final int fd, final int offset, final String target, final String role) {
-        final int r = PosixMemory.trySetOfdLock(fd, PosixMemory.F_WRLCK, offset, 1);
-        if (r == -Errno.EAGAIN) {
+        if (!SharedFile.tryLock(fd, offset, PosixMemory.F_WRLCK, target)) {
             throw new IllegalStateException("another live process already " + role + " doorbell " + target
                 + "; a doorbell has one waiting process at a time");
-        }
-        if (r < 0) {
-            throw new NativeException("fcntl", "fd=" + fd + ", F_OFD_SETLK, start=" + offset, -r);
         }
     }
 
@@ -464,22 +449,21 @@ public final class Doorbell implements AutoCloseable {
      */
     public boolean ring() {
         checkOpen();
-        LONG.getAndAdd(file, (long) RINGS_OFFSET, 1L); // publish the ring; a full fence before reading the word
-        if ((int) INT.getVolatile(file, (long) WAITING_OFFSET) == 0
-            || !INT.compareAndSet(file, (long) WAITING_OFFSET, 1, 0)) {
+        LONG.getAndAdd(file, (long) RINGS_OFFSET, 1L); // publish the ring
+        if (!WaitingWord.claimSleep(file, WAITING_OFFSET)) {
             return false; // awake: it re-reads the counter before it sleeps; or another ringer claimed this sleep
         }
-        final int sequence = (int) INT.getVolatile(file, (long) IDENTITY_SEQUENCE_OFFSET);
+        final int sequence = WaitingWord.identitySequence(file, IDENTITY_SEQUENCE_OFFSET);
         final int waiterTid = (int) INT.getVolatile(file, (long) WAITER_TID_OFFSET);
         final int waiterPid = (int) INT.getVolatile(file, (long) WAITER_PID_OFFSET);
         final int bellSignal = (int) INT.getVolatile(file, (long) SIGNAL_OFFSET);
         if (!waiter // the waiting end's own process holds the lock through this very descriptor: it lives
-            && PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, WAITER_LOCK_OFFSET, 1) == PosixMemory.F_UNLCK) {
+            && !held(fd, WAITER_LOCK_OFFSET)) {
             throw new PeerGoneException(PeerGoneException.Reason.DIED, waiterPid, "doorbell " + path
                 + ": the waiting process " + waiterPid + " is gone: it died while asleep (its lock on the file is "
                 + "free); no signal was sent, since its pid may belong to another process by now");
         }
-        if (waiterTid <= 0 || (int) INT.getVolatile(file, (long) IDENTITY_SEQUENCE_OFFSET) != sequence) {
+        if (waiterTid <= 0 || WaitingWord.identitySequence(file, IDENTITY_SEQUENCE_OFFSET) != sequence) {
             return false; // a new waiter took the file over: it has not slept under these ids
         }
         if (SignalWaker.send(waiterPid, waiterTid, bellSignal) != 0) {
@@ -564,7 +548,7 @@ public final class Doorbell implements AutoCloseable {
             while (true) {
                 // (Re)publish "asleep" and fence, then re-check: a ring counted before this store is seen
                 // here, and a ringer that counts after it sees the word and signals.
-                INT.setVolatile(file, (long) WAITING_OFFSET, 1);
+                WaitingWord.publishAsleep(file, WAITING_OFFSET);
                 if (closed) {
                     throw closedWhileWaiting();
                 }
@@ -612,7 +596,7 @@ public final class Doorbell implements AutoCloseable {
                 }
             }
         } finally {
-            INT.setVolatile(file, (long) WAITING_OFFSET, 0); // before unblocking: a late signal is then discarded
+            WaitingWord.publishAwake(file, WAITING_OFFSET); // before unblocking: a late signal is then discarded
             mask.release(signal);
         }
     }
@@ -638,8 +622,7 @@ public final class Doorbell implements AutoCloseable {
      */
     public boolean isPeerAlive() {
         checkOpen();
-        return PosixMemory.ofdLockHeld(fd, PosixMemory.F_WRLCK, waiter ? RINGER_LOCK_OFFSET : WAITER_LOCK_OFFSET, 1)
-            != PosixMemory.F_UNLCK;
+        return held(fd, waiter ? RINGER_LOCK_OFFSET : WAITER_LOCK_OFFSET);
     }
 
     /**
@@ -707,7 +690,7 @@ public final class Doorbell implements AutoCloseable {
         closed = true; // a volatile store, then the volatile loads below: a waiter that goes on sees it, or ...
         final Thread sleeper = awaiting;
         if (sleeper != null && sleeper != Thread.currentThread()) {
-            if ((int) INT.getVolatile(file, (long) WAITING_OFFSET) == 1) { // ... it is asleep and gets this signal
+            if (WaitingWord.isAsleep(file, WAITING_OFFSET)) { // ... it is asleep and gets this signal
                 PosixSignals.tgkill(pid, (int) INT.getVolatile(file, (long) WAITER_TID_OFFSET), signal);
             }
             final long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;

@@ -57,7 +57,7 @@ class DoorbellHostileInputTest {
         final Path fifo = dir.resolve("fifo");
         PosixPipes.mkfifo(fifo.toString(), 0600);
         final IllegalStateException notAFile = assertThrows(IllegalStateException.class, () -> Doorbell.open(fifo));
-        assertEquals(fifo + " is a FIFO, not a doorbell file", notAFile.getMessage());
+        assertEquals(fifo + " is a FIFO, not a doorbell file; remove it or choose another name", notAFile.getMessage());
         final Path directory = Files.createDirectory(dir.resolve("directory"));
         final NativeException e = assertThrows(NativeException.class, () -> Doorbell.open(directory));
         assertEquals(Errno.EISDIR, e.errno());
