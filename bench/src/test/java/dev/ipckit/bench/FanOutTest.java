@@ -26,10 +26,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FanOutTest {
     private static final Progress QUIET = new Progress(null);
     private static final StreamSettings TINY = new StreamSettings(Duration.ofMillis(200), Duration.ofMillis(10),
-        Duration.ofMillis(100), 2, List.of(32));
+        Duration.ofMillis(200), 3, List.of(32));
 
     @ParameterizedTest
-    @CsvSource({"agrona, subscribers=3", "aeron, subscribers=3"})
+    @CsvSource({"mmap, wait=backoff&subscribers=1", "mmap, wait=backoff&subscribers=3", "agrona, subscribers=3",
+        "aeron, subscribers=3"})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldDeliverEveryMessageToEverySubscriberInOrderAndCleanUp(final String family, final String options)
         throws Exception {
@@ -60,7 +61,8 @@ class FanOutTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"agrona, subscribers=2", "aeron, subscribers=2"})
+    @CsvSource({"mmap, wait=backoff&subscribers=1", "mmap, wait=backoff&subscribers=2", "agrona, subscribers=2",
+        "aeron, subscribers=2"})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldTimeRoundTripsThroughTheDesignatedSubscriberSegmentBySegment(final String family,
                                                                              final String options) throws Exception {
@@ -79,7 +81,8 @@ class FanOutTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"agrona, subscribers=2", "aeron, subscribers=2"})
+    @CsvSource({"mmap, wait=backoff&subscribers=1", "mmap, wait=backoff&subscribers=2", "agrona, subscribers=2",
+        "aeron, subscribers=2"})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldCountWhatTheSubscribersReceivedInASegment(final String family, final String options)
         throws Exception {
@@ -87,10 +90,15 @@ class FanOutTest {
             "c/shm-spin", options, "test");
         try (StreamContender contender = FanStream.open(row, TINY, QUIET)) {
             contender.warmUp(32);
-            final Rate rate = contender.segment(32);
-            assertTrue(rate.messages() > 0, rate.toString());
-            assertEquals(rate.messages() * 32, rate.bytes());
-            assertTrue(rate.nanos() >= TINY.fanOut().segment().toNanos(), "it counted for the segment: " + rate);
+            int counted = 0;
+            for (int segment = 0; segment < 3; segment++) {
+                final Rate rate = contender.segment(32);
+                counted += rate.messages() > 0 ? 1 : 0;
+                assertEquals(rate.messages() * 32, rate.bytes());
+                assertTrue(rate.nanos() >= TINY.fanOut().segment().toNanos(), "it counted for the segment: " + rate);
+            }
+            // as in StreamBenchTest: a segment in which the subscribers got no core has no figure; the others count
+            assertTrue(counted >= 1, "no segment counted a message");
             final IllegalStateException other = assertThrows(IllegalStateException.class,
                 () -> contender.segment(4096));
             assertTrue(other.getMessage().contains("sends 32-byte messages only, not 4096"), other.getMessage());
