@@ -119,18 +119,25 @@ class ExamplesTest {
     @Test
     void shouldGiveEveryMessageOfOnePublisherToEachOfThreeSubscribers() throws Exception {
         final String uri = "mmap:" + dir.resolve("broadcast") + "?capacity=256k&subscribers=4";
-        final List<Example> subscribers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) { // one after another, as from three terminals
-            final Example subscriber = Example.start(Subscriber.class, uri);
-            subscriber.awaitPrinted("subscriber: receiving from " + uri); // it gets what is sent after it joined
-            subscribers.add(subscriber);
-        }
-        final Example publisher = Example.start(Publisher.class, uri, "20000", "64");
-        assertTrue(publisher.awaitOutput(0).contains("publisher: done, 20,000 messages"));
-        for (final Example subscriber : subscribers) {
-            final String out = subscriber.awaitOutput(0);
-            assertTrue(out.contains("subscriber: the publisher closed; 20,000 messages received (from #0), all "
-                + "verified"), out);
+        final List<Example> started = new ArrayList<>();
+        try {
+            final List<Example> subscribers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) { // one after another, as from three terminals
+                final Example subscriber = Example.start(Subscriber.class, uri);
+                started.add(subscriber);
+                subscriber.awaitPrinted("subscriber: receiving from " + uri); // it gets what is sent after it joined
+                subscribers.add(subscriber);
+            }
+            final Example publisher = Example.start(Publisher.class, uri, "20000", "64");
+            started.add(publisher);
+            assertTrue(publisher.awaitOutput(0).contains("publisher: done, 20,000 messages"));
+            for (final Example subscriber : subscribers) {
+                final String out = subscriber.awaitOutput(0);
+                assertTrue(out.contains("subscriber: the publisher closed; 20,000 messages received (from #0), all "
+                    + "verified"), out);
+            }
+        } finally { // a subscriber waits for a publisher until Ctrl-C: none outlives a failed test
+            started.forEach(example -> example.process().destroyForcibly());
         }
     }
 
