@@ -85,12 +85,12 @@ public record BenchReport(List<RowResult> results, List<Comparison> comparisons,
      * @param out where.
      */
     public void print(final PrintStream out) {
-        out.printf(Locale.ROOT, "%-13s %-6s %9s %9s %9s %9s %10s %9s   %s%n", "row", "kind", "p50 us", "p90 us",
+        out.printf(Locale.ROOT, "%-18s %-6s %9s %9s %9s %9s %10s %9s   %s%n", "row", "kind", "p50 us", "p90 us",
             "p99 us", "p99.9 us", "max us", "samples", "pooled vs C limit (p50, p99)");
         for (final RowResult result : results) {
             final Row row = result.row();
             if (!result.ok()) {
-                out.printf(Locale.ROOT, "%-13s %-6s %9s %9s %9s %9s %10s %9s   %s%n", row.name(), row.kind().label(),
+                out.printf(Locale.ROOT, "%-18s %-6s %9s %9s %9s %9s %10s %9s   %s%n", row.name(), row.kind().label(),
                     "-", "-", "-", "-", "-", "0", result.skipped() ? "skipped (see below)" : "no figures (see below)");
                 continue;
             }
@@ -99,7 +99,7 @@ public record BenchReport(List<RowResult> results, List<Comparison> comparisons,
                     row.limit()))
                 .orElse(row.limit() == null ? ""
                     : "-  (" + row.limit() + (result(row.limit()).isPresent() ? " has no figures)" : " was not run)"));
-            out.printf(Locale.ROOT, "%-13s %-6s %9s %9s %9s %9s %10s %9d   %s%n", row.name(), row.kind().label(),
+            out.printf(Locale.ROOT, "%-18s %-6s %9s %9s %9s %9s %10s %9d   %s%n", row.name(), row.kind().label(),
                 micros(result.nanosAt(50)), micros(result.nanosAt(90)), micros(result.nanosAt(99)),
                 micros(result.nanosAt(99.9)), micros(result.histogram().getMaxValue()),
                 result.histogram().getTotalCount(), versus);
@@ -117,6 +117,9 @@ public record BenchReport(List<RowResult> results, List<Comparison> comparisons,
             if (!result.ok()) {
                 out.println(result.row().name() + (result.skipped() ? " skipped: " : ": ") + result.failure());
             }
+        }
+        if (results.stream().anyMatch(result -> result.row().subscribers() > 0)) {
+            out.println(FanSession.coresNote());
         }
     }
 

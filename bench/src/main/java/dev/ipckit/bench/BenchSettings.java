@@ -120,6 +120,18 @@ public record BenchSettings(long warmupRounds, Duration warmupMinimum, Duration 
     }
 
     /**
+     * The budget of a one-to-many row ({@link FanPingPong}): a quarter of the warm-up's round trips, half its
+     * minimum and limit, and half the timed part, in the same number of segments. Those rows start N + 1 JVMs on
+     * two cores; so that they do not make a quick run much longer, each of their segments is shorter.
+     *
+     * @return the shortened settings.
+     */
+    public BenchSettings fanOut() {
+        return new BenchSettings(warmupRounds / 4, warmupMinimum.dividedBy(2), warmupLimit.dividedBy(2), samples,
+            sampleLimit.dividedBy(2), messageLength, segments);
+    }
+
+    /**
      * @return how long one run of a C program or one echo process's start may take at most, clean-up included.
      */
     public Duration rowDeadline() {

@@ -6,14 +6,16 @@ import dev.ipckit.posix.PosixProcess;
 import dev.ipckit.posix.PosixSignals;
 
 /**
- * Stops a measuring child between its segments (SIGSTOP) and resumes it for the next one (SIGCONT), so that a
- * spinning echo process or producer waiting for its next segment takes no core from the rows measured meanwhile.
+ * Stops a measuring child (or the subscribers of a one-to-many row, together) between its segments (SIGSTOP) and
+ * resumes it for the next one (SIGCONT), so that a spinning echo process or producer waiting for its next segment
+ * takes no core from the rows measured meanwhile.
  * A signal goes only to the child this JVM started and has not reaped (the liveness check comes first), never to
  * a process that may have taken its pid.
  */
 final class PeerPause {
-    private final int pid;
-    private final BooleanSupplier alive;
+    private final int[] pids;
+    private final BooleanSupplier[] alive;
+    private final boolean[] stoppedOne;
     private boolean stopped;
 
     /**
@@ -21,8 +23,13 @@ final class PeerPause {
      * @param alive whether the child still runs (unreaped).
      */
     PeerPause(final long pid, final BooleanSupplier alive) {
-        this.pid = Math.toIntExact(pid);
+        this(new int[] {Math.toIntExact(pid)}, new BooleanSupplier[] {alive});
+    }
+
+    private PeerPause(final int[] pids, final BooleanSupplier[] alive) {
+        this.pids = pids;
         this.alive = alive;
+        this.stoppedOne = new boolean[pids.length];
     }
 
     /**
@@ -34,22 +41,37 @@ final class PeerPause {
     }
 
     /**
-     * Stops the child (SIGSTOP) unless it has ended or is stopped already.
+     * @param processes children started with {@link ProcessBuilder} (e.g. the subscribers of a one-to-many row).
+     * @return one pause for all of them: stopped together, resumed together.
+     */
+    static PeerPause of(final java.util.List<Process> processes) {
+        return new PeerPause(processes.stream().mapToInt(process -> Math.toIntExact(process.pid())).toArray(),
+            processes.stream().map(process -> (BooleanSupplier) process::isAlive).toArray(BooleanSupplier[]::new));
+    }
+
+    /**
+     * Stops the children (SIGSTOP) unless they have ended or are stopped already.
      */
     void stop() {
-        if (!stopped && alive.getAsBoolean()) {
-            stopped = PosixProcess.tryKill(pid, PosixSignals.SIGSTOP) == 0;
+        if (!stopped) {
+            for (int i = 0; i < pids.length; i++) {
+                stoppedOne[i] = alive[i].getAsBoolean() && PosixProcess.tryKill(pids[i], PosixSignals.SIGSTOP) == 0;
+                stopped |= stoppedOne[i];
+            }
         }
     }
 
     /**
-     * Resumes the child (SIGCONT) if this pause stopped it. Idempotent.
+     * Resumes the children (SIGCONT) this pause stopped. Idempotent.
      */
     void resume() {
         if (stopped) {
             stopped = false;
-            if (alive.getAsBoolean()) {
-                PosixProcess.tryKill(pid, PosixSignals.SIGCONT);
+            for (int i = 0; i < pids.length; i++) {
+                if (stoppedOne[i] && alive[i].getAsBoolean()) {
+                    PosixProcess.tryKill(pids[i], PosixSignals.SIGCONT);
+                }
+                stoppedOne[i] = false;
             }
         }
     }

@@ -225,6 +225,9 @@ public final class PingPongBench {
         @Override
         public Contender open(final Row row, final BenchSettings settings, final Progress progress)
             throws IOException {
+            if (row.subscribers() > 0) {
+                return FanPingPong.open(row, settings, progress);
+            }
             return switch (row.kind()) {
                 case IPCKIT -> row.family().equals("aeron")
                     ? Contender.perSegment(AeronUdpPingPong::measureIpckit, settings)

@@ -10,13 +10,16 @@ import java.util.Optional;
  * <p>A row is defined by this one line: an ipckit row's channels are {@code FAMILY:...?OPTIONS} (plus the capacity,
  * timeout and clean-up options of {@link EchoSession}), so a new wait mode or ring format is a new line here. A row
  * whose URI {@code Channels} refuses (an option this build does not know yet, such as {@code format=agrona} before
- * that format exists) is skipped with the refusal as its one-line reason.
+ * that format exists) is skipped with the refusal as its one-line reason. A one-to-many row ({@code subscribers=N}
+ * among its options: {@code mmap/1to2}, {@code aeron/ipc-4sub}, {@code agrona/broadcast-2} ...) is one sender and N
+ * subscriber processes, the designated one echoing ({@link FanPingPong}).
  *
  * @param name the row's name, e.g. {@code mmap/spin} or {@code c/pipe}.
  * @param kind ipckit, limit or peer.
  * @param limit the name of the C row this row is compared with, or null.
  * @param peers further rows this row is compared with (e.g. {@code mmap/spin} with {@code agrona/raw}).
- * @param options an ipckit row's URI options, e.g. {@code wait=signal&spins=0&yields=0}; "" for other rows.
+ * @param options an ipckit row's URI options, e.g. {@code wait=signal&spins=0&yields=0}; a one-to-many row's
+ *     {@code subscribers=N} (for an ipckit row among its URI options); "" for other rows.
  * @param description what is measured, in a few words.
  */
 public record Row(String name, RowKind kind, String limit, List<String> peers, String options, String description) {
@@ -44,7 +47,15 @@ public record Row(String name, RowKind kind, String limit, List<String> peers, S
         peer("agrona/raw", "c/shm-spin", "Agrona OneToOneRingBuffer pair over a /dev/shm file, spinning"),
         peer("aeron/ipc", "c/shm-spin", "Aeron aeron:ipc with an embedded media driver, spinning"),
         ipckit("aeron/udp", "aeron/udp-ref", List.of(), "", "aeron:udp on 127.0.0.1, an embedded driver per end"),
-        peer("aeron/udp-ref", null, "Aeron's UDP Ping/Pong on 127.0.0.1, the same drivers"));
+        peer("aeron/udp-ref", null, "Aeron's UDP Ping/Pong on 127.0.0.1, the same drivers"),
+        ipckit("mmap/1to2", "c/shm-spin", List.of("aeron/ipc-2sub", "agrona/broadcast-2"),
+            "wait=backoff&subscribers=2", "mmap ring, one sender, 2 subscriber processes, subscriber 0 echoes"),
+        ipckit("mmap/1to4", "c/shm-spin", List.of("aeron/ipc-4sub", "agrona/broadcast-4"),
+            "wait=backoff&subscribers=4", "mmap ring, one sender, 4 subscriber processes, subscriber 0 echoes"),
+        fanPeer("aeron/ipc-2sub", 2, "Aeron aeron:ipc, one publication, 2 subscriber processes, one echoes"),
+        fanPeer("aeron/ipc-4sub", 4, "Aeron aeron:ipc, one publication, 4 subscriber processes, one echoes"),
+        fanPeer("agrona/broadcast-2", 2, "Agrona BroadcastTransmitter, 2 CopyBroadcastReceiver processes, one echoes"),
+        fanPeer("agrona/broadcast-4", 4, "Agrona BroadcastTransmitter, 4 CopyBroadcastReceiver processes, one echoes"));
 
     /**
      * Checks the values and copies the list.
@@ -89,6 +100,23 @@ public record Row(String name, RowKind kind, String limit, List<String> peers, S
      */
     public static Row peer(final String name, final String limit, final String description) {
         return new Row(name, RowKind.PEER, limit, List.of(), "", description);
+    }
+
+    /**
+     * @param name e.g. {@code aeron/ipc-2sub}.
+     * @param subscribers how many subscriber processes.
+     * @param description what is measured.
+     * @return a one-to-many peer row ({@link FanPingPong}), compared with {@code c/shm-spin}.
+     */
+    static Row fanPeer(final String name, final int subscribers, final String description) {
+        return new Row(name, RowKind.PEER, "c/shm-spin", List.of(), "subscribers=" + subscribers, description);
+    }
+
+    /**
+     * @return N of a one-to-many row ({@code subscribers=N} among its options), 0 for any other row.
+     */
+    public int subscribers() {
+        return FanSession.subscribers(options);
     }
 
     /**

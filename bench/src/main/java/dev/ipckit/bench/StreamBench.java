@@ -20,23 +20,29 @@ import java.util.Map;
  * the same ({@code stream.c}: a pipe writer and reader, an SPSC ring of stamped slots), raw Agrona and Aeron IPC.
  * Rows compared with one another run interleaved ({@link Interleaving}): for each length, each row of a group takes
  * one segment per round, its producer stopped while the others run, and each ratio is the median of the
- * per-segment ratios ({@link SegmentRatio}).
+ * per-segment ratios ({@link SegmentRatio}). The one-to-many rows ({@code subscribers=N} among a row's options) are
+ * one sender here and N subscriber processes ({@link FanStream}), at 32 bytes only.
  *
  * <p>{@link #run} writes {@code throughput.csv} ({@value #HEADER}) into its directory:
  * <pre>
- * row,size,msgs_per_s,mb_per_s,segments,reference,ratio,spread,verdict
- * mmap/spin,32,24100000,771.2,5,c/shm-spin,1.05,0.98-1.10,stable
- * c/shm-spin,32,23000000,736.0,5,,,,
- * mmap/agrona-spin,32,,,0,c/shm-spin,,,skipped
+ * row,size,msgs_per_s,mb_per_s,segments,reference,ratio,spread,verdict,subscribers,total_msgs_per_s
+ * mmap/spin,32,24100000,771.2,5,c/shm-spin,1.05,0.98-1.10,stable,1,24100000
+ * c/shm-spin,32,23000000,736.0,5,,,,,1,23000000
+ * mmap/agrona-spin,32,,,0,c/shm-spin,,,skipped,1,
+ * mmap/1to2,32,4100000,131.2,5,c/shm-spin,0.18,0.15-0.21,stable,2,8200000
+ * mmap/1to2,32,4100000,131.2,5,aeron/ipc-2sub,1.30,1.20-1.41,stable,2,8200000
  * </pre>
- * {@code msgs_per_s} and {@code mb_per_s} (10^6 payload bytes) are pooled over the row's segments; {@code ratio}
- * is the median per-segment ratio of messages per second to the reference, blank when the comparison is unstable.
+ * {@code msgs_per_s} and {@code mb_per_s} (10^6 payload bytes) are pooled over the row's segments, per subscriber
+ * for a one-to-many row ({@code total_msgs_per_s} is all its subscribers together); {@code ratio} is the median
+ * per-segment ratio of messages per second (per subscriber) to the reference, blank when the comparison is
+ * unstable. A row with peers has one more line per peer, the same rates beside that peer.
  */
 public final class StreamBench {
     /** The CSV's file name. */
     public static final String CSV = "throughput.csv";
     /** The CSV's first line. */
-    public static final String HEADER = "row,size,msgs_per_s,mb_per_s,segments,reference,ratio,spread,verdict";
+    public static final String HEADER = "row,size,msgs_per_s,mb_per_s,segments,reference,ratio,spread,verdict,"
+        + "subscribers,total_msgs_per_s";
 
     private StreamBench() {
     }
@@ -51,9 +57,26 @@ public final class StreamBench {
      * @param failure why it has no figures, or null.
      * @param skipped whether it was skipped (its URI is refused by this build).
      * @param ratio its per-segment ratios to its reference, or null.
+     * @param reference the row the ratio is taken to: the row's C reference, or one of its peers; null for none.
      */
     public record Result(StreamRow row, int size, Rate rate, int segments, String failure, boolean skipped,
-                         SegmentRatio ratio) {
+                         SegmentRatio ratio, String reference) {
+        /**
+         * A result beside the row's C reference.
+         *
+         * @param row the row.
+         * @param size the message length.
+         * @param rate all its segments together (all subscribers' messages, for a one-to-many row), or null.
+         * @param segments segments with figures.
+         * @param failure why it has no figures, or null.
+         * @param skipped whether it was skipped.
+         * @param ratio its per-segment ratios to its C reference, or null.
+         */
+        public Result(final StreamRow row, final int size, final Rate rate, final int segments, final String failure,
+                      final boolean skipped, final SegmentRatio ratio) {
+            this(row, size, rate, segments, failure, skipped, ratio, row.reference());
+        }
+
         /**
          * @return whether the row has figures.
          */
@@ -62,20 +85,35 @@ public final class StreamBench {
         }
 
         /**
+         * @return how many subscribers share {@link #rate()}: N of a one-to-many row, else 1.
+         */
+        public int subscribers() {
+            return Math.max(1, row.subscribers());
+        }
+
+        /**
+         * @return messages per second per subscriber (for a one-to-many row, all subscribers' divided by N).
+         */
+        public double messagesPerSecond() {
+            return rate.messagesPerSecond() / subscribers();
+        }
+
+        /**
          * @return the CSV line.
          */
         public String csvLine() {
             final String head = row.name() + "," + size + ",";
-            final String reference = row.reference() == null ? "" : row.reference();
+            final String versus = reference == null ? "" : reference;
             if (!ok()) {
-                return head + ",,0," + reference + ",,," + (skipped ? "skipped" : "no figures");
+                return head + ",,0," + versus + ",,," + (skipped ? "skipped" : "no figures") + "," + subscribers()
+                    + ",";
             }
             final String compared = ratio == null ? ",,"
                 : (ratio.stable() ? SegmentRatio.format(ratio.median()) : "") + "," + ratio.spread() + ","
                     + (ratio.stable() ? "stable" : "unstable: " + ratio.why());
-            return head + Math.round(rate.messagesPerSecond()) + ","
-                + String.format(Locale.ROOT, "%.1f", rate.megabytesPerSecond()) + "," + segments + "," + reference
-                + "," + compared;
+            return head + Math.round(messagesPerSecond()) + ","
+                + String.format(Locale.ROOT, "%.1f", rate.megabytesPerSecond() / subscribers()) + "," + segments
+                + "," + versus + "," + compared + "," + subscribers() + "," + Math.round(rate.messagesPerSecond());
         }
     }
 
@@ -136,6 +174,9 @@ public final class StreamBench {
         final List<Result> ordered = new ArrayList<>();
         for (final StreamRow row : rows) {
             for (final int size : settings.sizes()) {
+                if (!row.runsAt(size)) {
+                    continue;
+                }
                 Result result = results.get(key(row.name(), size));
                 final Result reference = row.reference() == null ? null : results.get(key(row.reference(), size));
                 if (result.ok() && reference != null && reference.ok()) {
@@ -143,6 +184,13 @@ public final class StreamBench {
                         SegmentRatio.of(rates.get(key(row.name(), size)), rates.get(key(row.reference(), size))));
                 }
                 ordered.add(result);
+                for (final String peer : row.peers()) {
+                    final Result theirs = results.get(key(peer, size));
+                    if (result.ok() && theirs != null && theirs.ok()) {
+                        ordered.add(new Result(row, size, result.rate(), result.segments(), null, false,
+                            SegmentRatio.of(rates.get(key(row.name(), size)), rates.get(key(peer, size))), peer));
+                    }
+                }
             }
         }
         try {
@@ -173,7 +221,8 @@ public final class StreamBench {
                 try {
                     final StreamContender contender = opener.open(row, settings, rowLines);
                     open.put(name, contender);
-                    contender.warmUp(settings.sizes().get(0));
+                    contender.warmUp(settings.sizes().stream().filter(row::runsAt).findFirst()
+                        .orElse(FanStream.SIZE));
                 } catch (final IllegalArgumentException e) {
                     close(open.remove(name));
                     failed.put(name, "its URI is refused by this build: " + sentence(e));
@@ -186,9 +235,14 @@ public final class StreamBench {
                 }
             }
             for (final int size : settings.sizes()) {
+                final List<String> running = group.stream().filter(name -> StreamRow.named(name).runsAt(size))
+                    .toList();
+                if (running.isEmpty()) {
+                    continue;
+                }
                 final Map<String, Rate> pooled = new HashMap<>();
                 final Map<String, Integer> counted = new HashMap<>();
-                for (final String name : group) {
+                for (final String name : running) {
                     final double[] none = new double[settings.segments()];
                     Arrays.fill(none, Double.NaN);
                     rates.put(key(name, size), none);
@@ -196,31 +250,32 @@ public final class StreamBench {
                     counted.put(name, 0);
                 }
                 final StringBuilder round = new StringBuilder();
-                for (final Interleaving.Slot slot : Interleaving.schedule(group, settings.segments())) {
+                for (final Interleaving.Slot slot : Interleaving.schedule(running, settings.segments())) {
                     final StreamContender contender = open.get(slot.row());
                     if (contender != null) {
                         try {
                             final Rate rate = contender.segment(size);
+                            final double perSubscriber = rate.messagesPerSecond()
+                                / Math.max(1, StreamRow.named(slot.row()).subscribers());
                             if (rate.messages() > 0) {
-                                rates.get(key(slot.row(), size))[slot.round()] = rate.messagesPerSecond();
+                                rates.get(key(slot.row(), size))[slot.round()] = perSubscriber;
                                 counted.merge(slot.row(), 1, Integer::sum);
                             }
                             pooled.merge(slot.row(), rate, Rate::plus);
-                            round.append(String.format(Locale.ROOT, "  %s %s", slot.row(),
-                                perSecond(rate.messagesPerSecond())));
+                            round.append(String.format(Locale.ROOT, "  %s %s", slot.row(), perSecond(perSubscriber)));
                         } catch (final RuntimeException | LinkageError e) {
                             close(open.remove(slot.row()));
                             failed.put(slot.row(), sentence(e));
                             lines.forRow(slot.row()).line("no figures: " + failed.get(slot.row()));
                         }
                     }
-                    if (slot.row().equals(group.get(group.size() - 1)) && !round.isEmpty()) {
+                    if (slot.row().equals(running.get(running.size() - 1)) && !round.isEmpty()) {
                         lines.line(String.format(Locale.ROOT, "%s, round %d/%d, msgs/s:%s", bytes(size),
                             slot.round() + 1, settings.segments(), round));
                         round.setLength(0);
                     }
                 }
-                for (final String name : group) {
+                for (final String name : running) {
                     final StreamRow row = StreamRow.named(name);
                     results.put(key(name, size), failed.containsKey(name) || pooled.get(name).messages() == 0
                         ? new Result(row, size, null, 0, failed.getOrDefault(name, "no message arrived"),
@@ -244,6 +299,9 @@ public final class StreamBench {
 
         @Override
         public StreamContender open(final StreamRow row, final StreamSettings settings, final Progress progress) {
+            if (row.subscribers() > 0) {
+                return FanStream.open(row, settings, progress);
+            }
             if (row.kind() != RowKind.LIMIT) {
                 return StreamSession.open(row, settings, progress);
             }
@@ -308,12 +366,12 @@ public final class StreamBench {
      * @param out where.
      */
     public static void print(final List<Result> results, final PrintStream out) {
-        out.printf(Locale.ROOT, "%-17s %-6s %7s %10s %9s  %s%n", "row", "kind", "size", "msgs/s", "MB/s",
-            "vs C (median of per-segment ratios, spread min-max)");
+        out.printf(Locale.ROOT, "%-18s %-6s %7s %10s %9s  %s%n", "row", "kind", "size", "msgs/s", "MB/s",
+            "vs reference (median of per-segment ratios, spread min-max)");
         for (final Result result : results) {
             final StreamRow row = result.row();
             if (!result.ok()) {
-                out.printf(Locale.ROOT, "%-17s %-6s %7s %10s %9s  %s%n", row.name(), row.kind().label(),
+                out.printf(Locale.ROOT, "%-18s %-6s %7s %10s %9s  %s%n", row.name(), row.kind().label(),
                     bytes(result.size()), "-", "-",
                     result.skipped() ? "skipped (see below)" : "no figures (see below)");
                 continue;
@@ -321,12 +379,15 @@ public final class StreamBench {
             final SegmentRatio ratio = result.ratio();
             final String versus = ratio == null ? ""
                 : ratio.stable() ? String.format(Locale.ROOT, "%sx (%s, %d segments)  %s",
-                    SegmentRatio.format(ratio.median()), ratio.spread(), ratio.segments(), row.reference())
+                    SegmentRatio.format(ratio.median()), ratio.spread(), ratio.segments(), result.reference())
                 : String.format(Locale.ROOT, "unstable (%s, %d segments): %s  %s", ratio.spread(), ratio.segments(),
-                    ratio.why(), row.reference());
-            out.printf(Locale.ROOT, "%-17s %-6s %7s %10s %9.1f  %s%n", row.name(), row.kind().label(),
-                bytes(result.size()), perSecond(result.rate().messagesPerSecond()),
-                result.rate().megabytesPerSecond(), versus);
+                    ratio.why(), result.reference());
+            final String total = result.subscribers() == 1 ? "" : String.format(Locale.ROOT,
+                "  [per subscriber; %s msgs/s to all %d]", perSecond(result.rate().messagesPerSecond()),
+                result.subscribers());
+            out.printf(Locale.ROOT, "%-18s %-6s %7s %10s %9.1f  %s%s%n", row.name(), row.kind().label(),
+                bytes(result.size()), perSecond(result.messagesPerSecond()),
+                result.rate().megabytesPerSecond() / result.subscribers(), versus, total);
         }
         final List<String> said = new ArrayList<>();
         for (final Result result : results) {
@@ -335,6 +396,9 @@ public final class StreamBench {
                 said.add(line);
                 out.println(line);
             }
+        }
+        if (results.stream().anyMatch(result -> result.subscribers() > 1 || result.row().subscribers() > 0)) {
+            out.println(FanSession.coresNote());
         }
     }
 

@@ -151,11 +151,52 @@ class InterleavedRunTest {
             "fifo/block 4096", "c/pipe 4096", "fifo/block 4096", "c/pipe 4096", "fifo/block 4096", "c/pipe 4096",
             "close fifo/block", "close c/pipe"), log, "one warm-up, then A B, A B, A B at each length");
         assertEquals(List.of(StreamBench.HEADER,
-            "fifo/block,32,220,0.0,3,c/pipe,2.20,2.00-2.40,stable",
-            "fifo/block,4096,220,0.9,3,c/pipe,2.20,2.00-2.40,stable",
-            "c/pipe,32,100,0.0,3,,,,",
-            "c/pipe,4096,100,0.4,3,,,,"), Files.readAllLines(out.resolve(StreamBench.CSV)));
+            "fifo/block,32,220,0.0,3,c/pipe,2.20,2.00-2.40,stable,1,220",
+            "fifo/block,4096,220,0.9,3,c/pipe,2.20,2.00-2.40,stable,1,220",
+            "c/pipe,32,100,0.0,3,,,,,1,100",
+            "c/pipe,4096,100,0.4,3,,,,,1,100"), Files.readAllLines(out.resolve(StreamBench.CSV)));
         assertEquals(4, results.size());
+    }
+
+    @Test
+    void shouldRunTheOneToManyRowsAt32BytesOnlyAndDivideTheirRatesPerSubscriber() throws Exception {
+        final StreamSettings settings = new StreamSettings(Duration.ZERO, Duration.ZERO, Duration.ofMillis(1), 3,
+            List.of(32, 4096));
+        final StreamBench.Opener opener = (row, unused, progress) -> {
+            log.add("open " + row.name());
+            return new StreamContender() {
+                @Override
+                public void warmUp(final int size) {
+                    log.add("warm " + row.name() + " " + size);
+                }
+
+                @Override
+                public Rate segment(final int size) {
+                    log.add(row.name() + " " + size);
+                    // all subscribers together: mmap/1to2 600 messages a second (300 each), aeron/ipc-2sub 400 (200)
+                    final long messages = row.name().equals("mmap/1to2") ? 600 : 400;
+                    return new Rate(messages, messages * size, 1_000_000_000);
+                }
+
+                @Override
+                public void close() {
+                    log.add("close " + row.name());
+                }
+            };
+        };
+        final List<StreamBench.Result> results = StreamBench.run(settings, List.of(StreamRow.named("mmap/1to2"),
+            StreamRow.named("aeron/ipc-2sub")), out, null, opener);
+
+        assertEquals(List.of("open mmap/1to2", "warm mmap/1to2 32", "open aeron/ipc-2sub", "warm aeron/ipc-2sub 32",
+            "mmap/1to2 32", "aeron/ipc-2sub 32", "mmap/1to2 32", "aeron/ipc-2sub 32", "mmap/1to2 32",
+            "aeron/ipc-2sub 32", "close mmap/1to2", "close aeron/ipc-2sub"), log,
+            "interleaved with their peer, at 32 B only");
+        assertEquals(List.of(StreamBench.HEADER,
+            "mmap/1to2,32,300,0.0,3,c/shm-spin,,,,2,600",
+            "mmap/1to2,32,300,0.0,3,aeron/ipc-2sub,1.50,1.50-1.50,stable,2,600",
+            "aeron/ipc-2sub,32,200,0.0,3,c/shm-spin,,,,2,400"), Files.readAllLines(out.resolve(StreamBench.CSV)),
+            "per subscriber, the ratio per subscriber, and the total; c/shm-spin was not run");
+        assertEquals(3, results.size());
     }
 
     @Test

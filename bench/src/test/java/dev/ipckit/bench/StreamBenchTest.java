@@ -50,11 +50,12 @@ class StreamBenchTest {
     @Timeout(value = 170, unit = TimeUnit.SECONDS)
     void shouldMeasureEveryKindOfRowAndWriteThroughputCsv() throws Exception {
         final ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        final List<StreamBench.Result> results = StreamBench.run(TINY, StreamRow.ALL, out,
+        final List<StreamRow> rows = StreamRow.ALL.stream().filter(row -> row.subscribers() == 0).toList();
+        final List<StreamBench.Result> results = StreamBench.run(TINY, rows, out,
             new PrintStream(progress, true, StandardCharsets.UTF_8));
         final String lines = progress.toString(StandardCharsets.UTF_8);
 
-        assertEquals(StreamRow.ALL.size() * 2, results.size(), "one result per row and length");
+        assertEquals(rows.size() * 2, results.size(), "one result per row and length (the one-to-many rows: below)");
         for (final StreamBench.Result result : results) {
             final String what = result.row().name() + " " + result.size();
             if (result.row().options().contains("format=") && result.skipped()) {
@@ -70,10 +71,13 @@ class StreamBenchTest {
         assertFalse(StreamBench.failed(results), "a skipped row is not a failure");
 
         final List<String> csv = Files.readAllLines(out.resolve(StreamBench.CSV));
-        assertEquals("row,size,msgs_per_s,mb_per_s,segments,reference,ratio,spread,verdict", csv.get(0));
+        assertEquals("row,size,msgs_per_s,mb_per_s,segments,reference,ratio,spread,verdict,subscribers,"
+            + "total_msgs_per_s", csv.get(0));
         assertEquals(results.size() + 1, csv.size());
         final String[] spin = TestRuns.csvRow(csv, "mmap/spin");
-        assertEquals(9, spin.length, String.join(",", spin));
+        assertEquals(11, spin.length, String.join(",", spin));
+        assertEquals("1", spin[9], "one subscriber");
+        assertEquals(spin[2], spin[10], "one subscriber's rate is the total");
         assertEquals("32", spin[1]);
         assertTrue(Long.parseLong(spin[2]) > 0 && Double.parseDouble(spin[3]) > 0, String.join(",", spin));
         assertTrue(Integer.parseInt(spin[4]) >= 1 && Integer.parseInt(spin[4]) <= 3, String.join(",", spin));
@@ -83,7 +87,7 @@ class StreamBenchTest {
             "a ratio only when it is stable: " + String.join(",", spin));
         assertEquals("", TestRuns.csvRow(csv, "c/pipe")[5], "a C row has no reference");
 
-        for (final StreamRow row : StreamRow.ALL) {
+        for (final StreamRow row : rows) {
             assertTrue(lines.contains(row.name()), "progress names " + row.name() + ":\n" + lines);
         }
         assertTrue(lines.contains("32 B, round 3/3") && lines.contains("64 KiB, round 3/3"), lines);
@@ -96,17 +100,22 @@ class StreamBenchTest {
         final StreamRow mmap = StreamRow.named("mmap/spin");
         final StreamBench.Result stable = new StreamBench.Result(mmap, 32, new Rate(3_000_000, 96_000_000,
             1_000_000_000), 3, null, false, new SegmentRatio(new double[] {1.0, 1.1, 1.2}));
-        assertEquals("mmap/spin,32,3000000,96.0,3,c/shm-spin,1.10,1.00-1.20,stable", stable.csvLine());
+        assertEquals("mmap/spin,32,3000000,96.0,3,c/shm-spin,1.10,1.00-1.20,stable,1,3000000", stable.csvLine());
         final StreamBench.Result unstable = new StreamBench.Result(mmap, 32, new Rate(3, 96, 1_000_000_000), 3, null,
             false, new SegmentRatio(new double[] {1.0, 2.0, 3.0}));
         assertEquals("mmap/spin,32,3,0.0,3,c/shm-spin,,1.00-3.00,unstable: the middle segments span 100 % of the "
-            + "median (the limit is 30 %)", unstable.csvLine());
+            + "median (the limit is 30 %),1,3", unstable.csvLine());
         final StreamBench.Result skipped = new StreamBench.Result(StreamRow.named("mmap/agrona-spin"), 4096, null, 0,
             "its URI is refused", true, null);
-        assertEquals("mmap/agrona-spin,4096,,,0,c/shm-spin,,,skipped", skipped.csvLine());
+        assertEquals("mmap/agrona-spin,4096,,,0,c/shm-spin,,,skipped,1,", skipped.csvLine());
         final StreamBench.Result c = new StreamBench.Result(StreamRow.named("c/pipe"), 65536, new Rate(10, 655_360,
             500_000_000), 3, null, false, null);
-        assertEquals("c/pipe,65536,20,1.3,3,,,,", c.csvLine());
+        assertEquals("c/pipe,65536,20,1.3,3,,,,,1,20", c.csvLine());
+        final StreamBench.Result fan = new StreamBench.Result(StreamRow.named("mmap/1to4"), 32, new Rate(4_000_000,
+            128_000_000, 1_000_000_000), 3, null, false, new SegmentRatio(new double[] {2.0, 2.0, 2.0}),
+            "aeron/ipc-4sub");
+        assertEquals("mmap/1to4,32,1000000,32.0,3,aeron/ipc-4sub,2.00,2.00-2.00,stable,4,4000000", fan.csvLine(),
+            "a one-to-many row: per subscriber, then the subscribers and their total");
     }
 
     @Test

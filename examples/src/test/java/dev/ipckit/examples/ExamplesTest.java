@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,16 +30,27 @@ class ExamplesTest {
     @TempDir
     Path dir;
 
-    /** A running example with its stdout collected. */
-    record Example(Process process, CompletableFuture<String> out) {
+    /** A running example with its stdout collected ({@code seen}: what it has printed so far). */
+    record Example(Process process, CompletableFuture<String> out, StringBuffer seen) {
         static Example start(final Class<?> main, final String... args) {
             try {
                 final Process process = new ProcessBuilder(JavaCommand.of(main, List.of(args)))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-                return new Example(process, CompletableFuture.supplyAsync(() -> read(process.getInputStream()),
-                    task -> Thread.ofPlatform().daemon().start(task)));
+                final StringBuffer seen = new StringBuffer();
+                return new Example(process, CompletableFuture.supplyAsync(() -> read(process.getInputStream(), seen),
+                    task -> Thread.ofPlatform().daemon().start(task)), seen);
             } catch (final IOException e) {
                 throw new IllegalStateException(e);
+            }
+        }
+
+        /** Waits until the example has printed {@code text}, while it runs. */
+        void awaitPrinted(final String text) {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!seen.toString().contains(text)) {
+                assertTrue(process.isAlive(), "the example runs until it prints " + text + "; it printed: " + seen);
+                assertTrue(System.nanoTime() - deadline < 0, "the example printed no " + text + " in 120 s: " + seen);
+                LockSupport.parkNanos(10_000_000);
             }
         }
 
@@ -48,14 +61,20 @@ class ExamplesTest {
             return text;
         }
 
-        private static String read(final InputStream in) {
+        private static String read(final InputStream in, final StringBuffer seen) {
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (in) {
-                final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                in.transferTo(bytes);
-                return bytes.toString(StandardCharsets.UTF_8);
+                final byte[] chunk = new byte[8192];
+                int n;
+                while ((n = in.read(chunk)) >= 0) {
+                    bytes.write(chunk, 0, n);
+                    seen.setLength(0);
+                    seen.append(bytes.toString(StandardCharsets.UTF_8));
+                }
             } catch (final IOException e) {
-                return "";
+                return bytes.toString(StandardCharsets.UTF_8);
             }
+            return bytes.toString(StandardCharsets.UTF_8);
         }
     }
 
@@ -95,6 +114,31 @@ class ExamplesTest {
         final String out = Example.start(Requester.class, requests, replies, "2000").awaitOutput(0);
         assertTrue(out.contains("requester: 2,000 round trips, p50 "), out);
         assertTrue(responder.awaitOutput(0).contains("responder: done, 2,000 requests answered"));
+    }
+
+    @Test
+    void shouldGiveEveryMessageOfOnePublisherToEachOfThreeSubscribers() throws Exception {
+        final String uri = "mmap:" + dir.resolve("broadcast") + "?capacity=256k&subscribers=4";
+        final List<Example> started = new ArrayList<>();
+        try {
+            final List<Example> subscribers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) { // one after another, as from three terminals
+                final Example subscriber = Example.start(Subscriber.class, uri);
+                started.add(subscriber);
+                subscriber.awaitPrinted("subscriber: receiving from " + uri); // it gets what is sent after it joined
+                subscribers.add(subscriber);
+            }
+            final Example publisher = Example.start(Publisher.class, uri, "20000", "64");
+            started.add(publisher);
+            assertTrue(publisher.awaitOutput(0).contains("publisher: done, 20,000 messages"));
+            for (final Example subscriber : subscribers) {
+                final String out = subscriber.awaitOutput(0);
+                assertTrue(out.contains("subscriber: the publisher closed; 20,000 messages received (from #0), all "
+                    + "verified"), out);
+            }
+        } finally { // a subscriber waits for a publisher until Ctrl-C: none outlives a failed test
+            started.forEach(example -> example.process().destroyForcibly());
+        }
     }
 
     @Test

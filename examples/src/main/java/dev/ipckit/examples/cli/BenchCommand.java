@@ -41,7 +41,12 @@ import picocli.CommandLine.Option;
         "Writes DIR/latency.csv (pooled percentiles), DIR/ratios.csv (per-segment",
         "ratios), DIR/throughput.csv, DIR/latency.svg and one .hgrm per round-trip row.",
         "A row whose URI this build refuses (e.g. format=agrona before that format",
-        "exists) is skipped with one line. Exits 1 when a row could not be measured."})
+        "exists) is skipped with one line. Exits 1 when a row could not be measured.",
+        "",
+        "The one-to-many rows (mmap/1to2, mmap/1to4, aeron/ipc-2sub, aeron/ipc-4sub,",
+        "agrona/broadcast-2, agrona/broadcast-4) run one sender and 2 or 4 subscriber",
+        "processes; on two cores those would oversubscribe the CPUs spinning, so they",
+        "wait with a backoff and measure the scheduler as much as the mechanism."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "a short run (about two minutes on two cores) instead of the full one "
         + "(about fifteen)")

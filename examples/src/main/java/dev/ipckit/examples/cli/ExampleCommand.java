@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.ipckit.examples.Publisher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -16,11 +17,15 @@ import picocli.CommandLine.Parameters;
         "  ipckit example Consumer mmap:demo        (one terminal)",
         "  ipckit example Producer mmap:demo 1000000 64   (another)",
         "Examples: Producer URI [COUNT [SIZE]], Consumer URI, PipeParent [COUNT [SIZE]],",
-        "          Responder REQUEST_URI REPLY_URI, Requester REQUEST_URI REPLY_URI [COUNT]"})
+        "          Responder REQUEST_URI REPLY_URI, Requester REQUEST_URI REPLY_URI [COUNT],",
+        "          Publisher [URI [COUNT [SIZE]]], Subscriber [URI]  (one publisher, several subscribers;",
+        "          URI default " + Publisher.DEFAULT_URI + ")"})
 final class ExampleCommand implements Callable<Integer> {
-    static final List<String> NAMES = List.of("Producer", "Consumer", "PipeParent", "Responder", "Requester");
+    static final List<String> NAMES = List.of("Producer", "Consumer", "PipeParent", "Responder", "Requester",
+        "Publisher", "Subscriber");
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "one of: Producer, Consumer, PipeParent, Responder, Requester")
+    @Parameters(index = "0", paramLabel = "NAME",
+        description = "one of: Producer, Consumer, PipeParent, Responder, Requester, Publisher, Subscriber")
     String name;
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "the example's arguments")

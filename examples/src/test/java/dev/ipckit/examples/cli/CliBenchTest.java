@@ -41,7 +41,8 @@ class CliBenchTest {
         assertEquals("row,reference,p50_ratio,p99_ratio,segments,spread,verdict", ratios.get(0));
         assertTrue(ratios.get(1).startsWith("pipe/block,c/pipe,"), ratios.toString());
         final List<String> throughput = Files.readAllLines(out.resolve("throughput.csv"));
-        assertEquals("row,size,msgs_per_s,mb_per_s,segments,reference,ratio,spread,verdict", throughput.get(0));
+        assertEquals("row,size,msgs_per_s,mb_per_s,segments,reference,ratio,spread,verdict,subscribers,"
+            + "total_msgs_per_s", throughput.get(0));
         assertEquals(List.of("pipe/block,32", "pipe/block,4096", "pipe/block,65536", "c/pipe,32", "c/pipe,4096",
             "c/pipe,65536"), throughput.stream().skip(1).map(line -> line.substring(0, line.indexOf(',',
             line.indexOf(',') + 1))).toList());
