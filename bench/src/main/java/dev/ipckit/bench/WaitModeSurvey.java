@@ -40,7 +40,7 @@ import dev.ipckit.Sender;
  * figure is the median over the rounds.
  *
  * <pre>
- * WaitModeSurvey [--quick] [--out DIR]      writes DIR/waitmodes.csv (default: the working directory)
+ * ipckit bench --table waitmodes [--quick] [--out DIR]      writes DIR/waitmodes.csv
  * </pre>
  */
 public final class WaitModeSurvey {
@@ -81,6 +81,9 @@ public final class WaitModeSurvey {
                           long burstP50, double idleCpuMillisPerSecond) {
     }
 
+    /** The file the survey writes into its directory. */
+    public static final String CSV = "waitmodes.csv";
+
     /**
      * @param args {@code [--quick] [--out DIR]}.
      */
@@ -97,7 +100,20 @@ public final class WaitModeSurvey {
                 }
             }
         }
-        final List<Figures> figures = new WaitModeSurvey(quick).run(System.out);
+        run(quick, out, System.out);
+    }
+
+    /**
+     * Runs the survey and writes {@value #CSV} into {@code out}:
+     * {@code mode,pingpong_p50_ns,pingpong_p99_ns,wakeup_p50_ns,wakeup_max_ns,burst64_p50_ns,idle_cpu_ms_per_s}.
+     *
+     * @param quick the short run.
+     * @param out the directory.
+     * @param progress where the table and a line per round go.
+     * @return one line per mode.
+     */
+    public static List<Figures> run(final boolean quick, final Path out, final PrintStream progress) {
+        final List<Figures> figures = new WaitModeSurvey(quick).run(progress);
         try {
             Files.createDirectories(out);
             final List<String> lines = new ArrayList<>();
@@ -105,13 +121,14 @@ public final class WaitModeSurvey {
                 + "_p50_ns,idle_cpu_ms_per_s");
             for (final Figures f : figures) {
                 lines.add(f.mode() + "," + f.pingPongP50() + "," + f.pingPongP99() + "," + f.wakeupP50() + ","
-                    + f.wakeupMax() + "," + f.burstP50() + "," + String.format("%.1f", f.idleCpuMillisPerSecond()));
+                    + f.wakeupMax() + "," + f.burstP50() + ","
+                    + String.format(java.util.Locale.ROOT, "%.1f", f.idleCpuMillisPerSecond()));
             }
-            Files.write(out.resolve("waitmodes.csv"), lines);
-            System.out.println("results: " + out.resolve("waitmodes.csv"));
+            Files.write(out.resolve(CSV), lines);
         } catch (final IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot write " + out.resolve(CSV) + ": " + e.getMessage(), e);
         }
+        return figures;
     }
 
     /**

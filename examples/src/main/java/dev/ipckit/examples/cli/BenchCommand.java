@@ -15,6 +15,7 @@ import dev.ipckit.bench.SegmentRatio;
 import dev.ipckit.bench.StreamBench;
 import dev.ipckit.bench.StreamRow;
 import dev.ipckit.bench.StreamSettings;
+import dev.ipckit.bench.WaitModeSurvey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -62,13 +63,21 @@ final class BenchCommand implements Callable<Integer> {
     List<String> rows;
 
     @Option(names = "--table", paramLabel = "TABLE", defaultValue = "all",
-        description = "latency, throughput or all (default ${DEFAULT-VALUE})")
+        description = "latency, throughput or all (default ${DEFAULT-VALUE}); waitmodes: the survey of the mmap "
+            + "ring's wait modes the default is chosen by (ping-pong, wake-up after idle, bursts, idle CPU)")
     String table;
 
     @Override
     public Integer call() {
-        if (!List.of("latency", "throughput", "all").contains(table)) {
-            throw new IllegalArgumentException("--table " + table + " is not latency, throughput or all");
+        if (!List.of("latency", "throughput", "all", "waitmodes").contains(table)) {
+            throw new IllegalArgumentException("--table " + table + " is not latency, throughput, all or waitmodes");
+        }
+        if (table.equals("waitmodes")) {
+            final long start = System.nanoTime();
+            WaitModeSurvey.run(quick, out, System.out);
+            System.out.println("results: " + out.resolve(WaitModeSurvey.CSV));
+            System.out.printf(Locale.ROOT, "took %.0f s%n", (System.nanoTime() - start) / 1e9);
+            return 0;
         }
         final List<Row> latency = new ArrayList<>();
         final List<StreamRow> throughput = new ArrayList<>();
