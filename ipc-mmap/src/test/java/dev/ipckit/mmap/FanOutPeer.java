@@ -2,7 +2,6 @@ package dev.ipckit.mmap;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -105,8 +104,13 @@ public final class FanOutPeer {
                     }
                     // no sender opened in this end's session (it joined after every other end had gone), or one
                     // is open and sends nothing
-                    gone = ((MmapReceiver) receiver).segment().get(ValueLayout.JAVA_INT,
-                        RingFileDescriptor.SENDER_OPENS_OFFSET) == 0 ? "nosender" : "timeout";
+                    try (RingFileInspector inspector = RingFileInspector.open(((MmapReceiver) receiver).path())) {
+                        final RingFileInspector.Stat stat = inspector.stat();
+                        // alive by isPeerAlive with the sender lock free: no sender opened in this session
+                        gone = receiver.isPeerAlive() && !stat.senderLockHeld() ? "nosender" : "timeout";
+                        System.err.println("subscriber " + ProcessHandle.current().pid() + " (slot "
+                            + ((MmapReceiver) receiver).subscriber() + ", " + gone + "): " + stat);
+                    }
                     break;
                 }
                 receiver.poll(message -> {
