@@ -16,14 +16,19 @@ import dev.ipckit.Sender;
  * Child-process roles for the fan-out tests. Usage:
  *
  * <pre>
- * subscribe URI READY OUT COUNT   open a receiver, then receive until COUNT messages or the sender is gone; write
- *                                 "received first last torn disorder gaps laps droppedBytes" to
- *                                 OUT (disorder: an index not above the one before; gaps: one more than one above)
- * hold URI READY                  open a receiver and never poll; wait to be killed
- * send URI READY COUNT MAXLEN     open a sender and send messages 0..COUNT-1 (FanOutMessages), then close
+ * subscribe URI READY OUT COUNT [GO]  open a receiver, then receive until COUNT messages (COUNT -1: until the
+ *                                      sender is gone) or the sender is gone; write "received first last torn
+ *                                      disorder gaps laps droppedBytes gone" to OUT (disorder: an index not above the
+ *                                      one before; gaps: one more than one above; gone: the PeerGoneException's
+ *                                      reason, or none; with COUNT -1, when nothing more came within the timeout,
+ *                                      nosender when no sender opened in this end's session, else timeout)
+ * hold URI READY                       open a receiver and never poll; wait to be killed
+ * send URI READY COUNT MAXLEN [GO]     open a sender and send messages 0..COUNT-1 (FanOutMessages), then close
  * </pre>
  *
- * READY (a path, or -) gets this process's pid once its end is open. Exit codes: 0 done, 3 timed out, 4 usage.
+ * READY (a path, or -) gets this process's pid once its end is open. With GO, the process first writes READY.armed,
+ * then spins until the file GO exists and only then opens its end, so that several children open at one moment.
+ * Exit codes: 0 done, 3 timed out, 4 usage.
  */
 public final class FanOutPeer {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -37,13 +42,41 @@ public final class FanOutPeer {
      */
     public static void main(final String[] args) throws Exception {
         switch (args.length > 0 ? args[0] : "") {
-            case "subscribe" -> subscribe(args[1], args[2], Path.of(args[3]), Long.parseLong(args[4]));
+            case "subscribe" -> {
+                awaitGo(args, 5, args[2]);
+                subscribe(args[1], args[2], Path.of(args[3]), Long.parseLong(args[4]));
+            }
             case "hold" -> hold(args[1], args[2]);
-            case "send" -> send(args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "send" -> {
+                awaitGo(args, 5, args[2]);
+                send(args[1], args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            }
             default -> {
-                System.err.println("usage: subscribe URI READY OUT COUNT | hold URI READY | send URI READY COUNT MAXLEN");
+                System.err.println("usage: subscribe URI READY OUT COUNT [GO] | hold URI READY"
+                    + " | send URI READY COUNT MAXLEN [GO]");
                 System.exit(4);
             }
+        }
+    }
+
+    /**
+     * With a GO argument at {@code index}: writes READY.armed, then spins (yielding) until GO exists.
+     */
+    private static void awaitGo(final String[] args, final int index, final String readyFile) throws Exception {
+        if (args.length <= index) {
+            return;
+        }
+        final Path go = Path.of(args[index]);
+        if (!"-".equals(readyFile)) {
+            ready(readyFile + ".armed");
+        }
+        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!Files.exists(go)) {
+            if (System.nanoTime() - deadline > 0) {
+                System.err.println("peer: no go file " + go + " within " + TIMEOUT);
+                System.exit(3);
+            }
+            Thread.yield();
         }
     }
 
@@ -61,11 +94,24 @@ public final class FanOutPeer {
         ready(readyFile);
         final long[] state = {0, -1, -1, 0, 0, 0}; // received, first, last, torn, disorder, gaps
         final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        String gone = "none";
         try {
-            while (state[0] < count) {
+            while (count < 0 || state[0] < count) {
                 if (System.nanoTime() - deadline > 0) {
                     System.err.println("subscriber: received " + state[0] + " of " + count + " on " + uri);
-                    System.exit(3);
+                    if (count >= 0) {
+                        System.exit(3);
+                    }
+                    // no sender opened in this end's session (it joined after every other end had gone), or one
+                    // is open and sends nothing
+                    try (RingFileInspector inspector = RingFileInspector.open(((MmapReceiver) receiver).path())) {
+                        final RingFileInspector.Stat stat = inspector.stat();
+                        // alive by isPeerAlive with the sender lock free: no sender opened in this session
+                        gone = receiver.isPeerAlive() && !stat.senderLockHeld() ? "nosender" : "timeout";
+                        System.err.println("subscriber " + ProcessHandle.current().pid() + " (slot "
+                            + ((MmapReceiver) receiver).subscriber() + ", " + gone + "): " + stat);
+                    }
+                    break;
                 }
                 receiver.poll(message -> {
                     final long index = FanOutMessages.check(message);
@@ -85,11 +131,11 @@ public final class FanOutPeer {
                 }, 64, Duration.ofMillis(100));
             }
         } catch (final PeerGoneException e) {
-            // the sender closed or died: everything it committed was delivered
+            gone = e.reason().name(); // the sender closed or died: everything it committed was delivered
         }
         final MmapReceiver mmap = (MmapReceiver) receiver;
         final String result = state[0] + " " + state[1] + " " + state[2] + " " + state[3] + " " + state[4] + " "
-            + state[5] + " " + mmap.laps() + " " + mmap.droppedBytes();
+            + state[5] + " " + mmap.laps() + " " + mmap.droppedBytes() + " " + gone;
         receiver.close();
         final Path tmp = Path.of(out + ".tmp");
         Files.writeString(tmp, result);

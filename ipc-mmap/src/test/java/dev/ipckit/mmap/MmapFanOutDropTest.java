@@ -3,7 +3,6 @@ package dev.ipckit.mmap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
@@ -31,43 +30,23 @@ class MmapFanOutDropTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final int MAX = 200;
 
-    private final List<String> names = new ArrayList<>();
-    private final List<AutoCloseable> ends = new ArrayList<>();
-    private final MemorySegment message = Arena.ofAuto().allocate(MAX, 8);
-
-    private String uri(final String options) {
-        final String name = TestRings.uniqueName("drop");
-        names.add(name);
-        return "mmap:" + name + options;
-    }
-
-    private <T extends AutoCloseable> T end(final T end) {
-        ends.add(end);
-        return end;
-    }
+    private final FanOutEnds rings = new FanOutEnds("drop", MAX);
 
     @AfterEach
     void closeAndRemove() throws Exception {
-        for (final AutoCloseable end : ends) {
-            end.close();
-        }
-        names.forEach(TestRings::remove);
-    }
-
-    private boolean send(final Sender sender, final long index, final Duration timeout) {
-        return sender.offer(message.asSlice(0, FanOutMessages.fill(message, index, MAX)), timeout);
+        rings.close();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "&producers=many"})
     void shouldNeverHoldTheSenderBackAndCountTheLapWhenLapped(final String producers) {
-        final String uri = uri("?capacity=4k&subscribers=3" + producers);
-        final MmapReceiver block = end((MmapReceiver) Channels.openReceiver(uri));
-        final MmapReceiver drop = end((MmapReceiver) Channels.openReceiver(uri + "&slow=drop"));
-        final Sender sender = end(Channels.openSender(uri));
+        final String uri = rings.uri("?capacity=4k&subscribers=3" + producers);
+        final MmapReceiver block = rings.end((MmapReceiver) Channels.openReceiver(uri));
+        final MmapReceiver drop = rings.end((MmapReceiver) Channels.openReceiver(uri + "&slow=drop"));
+        final Sender sender = rings.end(Channels.openSender(uri));
         final long count = 2_000; // some 200 KiB through a 4 KiB ring the drop subscriber does not read
         for (long i = 0; i < count; i++) {
-            assertTrue(send(sender, i, Duration.ZERO), "the sender waited at message " + i);
+            assertTrue(rings.send(sender, i, Duration.ZERO), "the sender waited at message " + i);
             final long expected = i;
             assertEquals(1, block.poll(m -> assertEquals(expected, FanOutMessages.check(m)), 1));
         }
@@ -79,7 +58,7 @@ class MmapFanOutDropTest {
         final MemorySegment slot = drop.segment().asSlice(4096 + StampedRingDescriptor.subscriberOffset(drop.subscriber()));
         assertEquals(1, slot.get(ValueLayout.JAVA_LONG, StampedRingDescriptor.SUBSCRIBER_LAPS), "the slot says so too");
         for (long i = count; i < count + 10; i++) {
-            assertTrue(send(sender, i, Duration.ZERO));
+            assertTrue(rings.send(sender, i, Duration.ZERO));
         }
         final List<Long> after = new ArrayList<>();
         final long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -96,9 +75,9 @@ class MmapFanOutDropTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "&producers=many"})
     void shouldNeverHandOverATornMessageWhileTheSenderLapsIt(final String producers) throws Exception {
-        final String uri = uri("?capacity=4k&subscribers=2" + producers);
-        final MmapReceiver drop = end((MmapReceiver) Channels.openReceiver(uri + "&slow=drop"));
-        final Sender sender = end(Channels.openSender(uri));
+        final String uri = rings.uri("?capacity=4k&subscribers=2" + producers);
+        final MmapReceiver drop = rings.end((MmapReceiver) Channels.openReceiver(uri + "&slow=drop"));
+        final Sender sender = rings.end(Channels.openSender(uri));
         final AtomicBoolean done = new AtomicBoolean();
         final AtomicLong whole = new AtomicLong();
         final long[] counts = new long[3]; // whole, torn, out of order
@@ -125,7 +104,7 @@ class MmapFanOutDropTest {
         // at least 300,000 messages, and on until the subscriber has had 1,000 (a loaded machine may start it late)
         final long deadline = System.nanoTime() + DEADLINE.toNanos();
         for (long i = 0; i < 300_000 || whole.get() < 1000 && System.nanoTime() - deadline < 0; i++) {
-            assertTrue(send(sender, i, Duration.ZERO), "the sender waited for a drop subscriber at " + i);
+            assertTrue(rings.send(sender, i, Duration.ZERO), "the sender waited for a drop subscriber at " + i);
         }
         done.set(true);
         reading.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);

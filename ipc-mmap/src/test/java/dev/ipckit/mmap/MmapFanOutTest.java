@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,34 +32,14 @@ class MmapFanOutTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final int MAX = 200;
 
-    private final List<String> names = new ArrayList<>();
-    private final List<AutoCloseable> ends = new ArrayList<>();
-    private final MemorySegment message = Arena.ofAuto().allocate(MAX, 8);
+    private final FanOutEnds rings = new FanOutEnds("fan", MAX);
 
     @TempDir
     Path dir;
 
-    private String uri(final String options) {
-        final String name = TestRings.uniqueName("fan");
-        names.add(name);
-        return "mmap:" + name + options;
-    }
-
-    private <T extends AutoCloseable> T end(final T end) {
-        ends.add(end);
-        return end;
-    }
-
     @AfterEach
     void closeAndRemove() throws Exception {
-        for (final AutoCloseable end : ends) {
-            end.close();
-        }
-        names.forEach(TestRings::remove);
-    }
-
-    private boolean send(final Sender sender, final long index, final Duration timeout) {
-        return sender.offer(message.asSlice(0, FanOutMessages.fill(message, index, MAX)), timeout);
+        rings.close();
     }
 
     /**
@@ -93,16 +71,16 @@ class MmapFanOutTest {
 
     @Test
     void shouldDeliverEveryMessageToEverySubscriberAndStartALateJoinerAtTheTail() {
-        final String uri = uri("?capacity=64k&subscribers=3");
-        final MmapReceiver first = end((MmapReceiver) Channels.openReceiver(uri));
-        final Sender sender = end(Channels.openSender(uri));
+        final String uri = rings.uri("?capacity=64k&subscribers=3");
+        final MmapReceiver first = rings.end((MmapReceiver) Channels.openReceiver(uri));
+        final Sender sender = rings.end(Channels.openSender(uri));
         for (long i = 0; i < 10; i++) {
-            assertTrue(send(sender, i, DEADLINE));
+            assertTrue(rings.send(sender, i, DEADLINE));
         }
-        final MmapReceiver late = end((MmapReceiver) Channels.openReceiver(uri));
+        final MmapReceiver late = rings.end((MmapReceiver) Channels.openReceiver(uri));
         assertEquals(0, late.poll(m -> { }, 100), "a late joiner starts at the tail: nothing sent before it joined");
         for (long i = 10; i < 15; i++) {
-            assertTrue(send(sender, i, DEADLINE));
+            assertTrue(rings.send(sender, i, DEADLINE));
         }
         assertEquals(range(0, 15), receive(first, 15));
         assertEquals(range(10, 15), receive(late, 5), "the late joiner gets every message after it joined, in order");
@@ -111,24 +89,24 @@ class MmapFanOutTest {
 
     @Test
     void shouldHoldTheSenderBackToTheSlowestSubscriberAndLoseNothing() {
-        final String uri = uri("?capacity=4k&subscribers=2");
-        final Receiver fast = end(Channels.openReceiver(uri));
-        final Receiver slow = end(Channels.openReceiver(uri));
-        final Sender sender = end(Channels.openSender(uri));
+        final String uri = rings.uri("?capacity=4k&subscribers=2");
+        final Receiver fast = rings.end(Channels.openReceiver(uri));
+        final Receiver slow = rings.end(Channels.openReceiver(uri));
+        final Sender sender = rings.end(Channels.openSender(uri));
         long sent = 0;
-        while (send(sender, sent, Duration.ZERO)) {
+        while (rings.send(sender, sent, Duration.ZERO)) {
             sent++;
         }
         assertTrue(sent > 0);
         assertEquals(range(0, sent), receive(fast, (int) sent));
-        assertFalse(send(sender, sent, Duration.ofMillis(20)), "the slow subscriber still holds the sender back");
+        assertFalse(rings.send(sender, sent, Duration.ofMillis(20)), "the slow subscriber still holds the sender back");
         assertEquals(range(0, sent), receive(slow, (int) sent));
-        assertTrue(send(sender, sent, DEADLINE), "room once the slowest subscriber read");
+        assertTrue(rings.send(sender, sent, DEADLINE), "room once the slowest subscriber read");
     }
 
     @Test
     void shouldRefuseASubscriberWhenEverySlotIsTakenNamingTheHoldersPids() {
-        final String uri = uri("?capacity=64k&subscribers=2");
+        final String uri = rings.uri("?capacity=64k&subscribers=2");
         final Path ready1 = dir.resolve("ready1");
         final Path ready2 = dir.resolve("ready2");
         try (Peer one = Peer.startJvm(FanOutPeer.class, List.of("hold", uri, ready1.toString()), null);
@@ -140,30 +118,32 @@ class MmapFanOutTest {
             assertTrue(refused.getMessage().contains(Long.toString(one.pid()))
                 && refused.getMessage().contains(Long.toString(two.pid())), refused.getMessage());
             one.kill();
-            end(Channels.openReceiver(uri)); // the dead subscriber's slot is free at once
+            rings.end(Channels.openReceiver(uri)); // the dead subscriber's slot is free at once
         }
     }
 
     @Test
     void shouldDropAKilledSubscriberFromFlowControlAtOnceAndReuseItsSlot() {
-        final String uri = uri("?capacity=4k&subscribers=2&wait=futex");
-        final Receiver live = end(Channels.openReceiver(uri));
+        final String uri = rings.uri("?capacity=4k&subscribers=2&wait=futex");
+        final Receiver live = rings.end(Channels.openReceiver(uri));
         final Path ready = dir.resolve("ready");
         try (Peer stuck = Peer.startJvm(FanOutPeer.class, List.of("hold", uri, ready.toString()), null)) {
             MmapPeers.awaitReady(ready, stuck, DEADLINE);
-            final Sender sender = end(Channels.openSender(uri));
+            final Sender sender = rings.end(Channels.openSender(uri));
             long sent = 0;
-            while (send(sender, sent, Duration.ZERO)) {
+            while (rings.send(sender, sent, Duration.ZERO)) {
                 sent++;
             }
             assertEquals(range(0, sent), receive(live, (int) sent));
-            assertFalse(send(sender, sent, Duration.ofMillis(20)), "the subscriber that never polls holds it back");
+            assertFalse(rings.send(sender, sent, Duration.ofMillis(20)),
+                "the subscriber that never polls holds it back");
             stuck.kill();
-            assertTrue(send(sender, sent, DEADLINE), "a killed subscriber no longer holds the sender back");
+            assertTrue(rings.send(sender, sent, DEADLINE),
+                "a killed subscriber no longer holds the sender back");
             assertTrue(sender.isPeerAlive(), "the sender's peer is the live subscriber");
-            final Receiver reused = end(Channels.openReceiver(uri)); // the killed subscriber's slot
+            final Receiver reused = rings.end(Channels.openReceiver(uri)); // the killed subscriber's slot
             for (long i = sent + 1; i < sent + 200; i++) {
-                assertTrue(send(sender, i, DEADLINE));
+                assertTrue(rings.send(sender, i, DEADLINE));
                 assertEquals(List.of(i), receive(reused, 1));
                 assertEquals(List.of(i - 1), receive(live, 1));
             }
@@ -172,23 +152,23 @@ class MmapFanOutTest {
 
     @Test
     void shouldTellTheSenderOnlyWhenTheLastSubscriberClosed() {
-        final String uri = uri("?capacity=64k&subscribers=3");
+        final String uri = rings.uri("?capacity=64k&subscribers=3");
         final Receiver one = Channels.openReceiver(uri);
         final Receiver two = Channels.openReceiver(uri);
-        final Sender sender = end(Channels.openSender(uri));
+        final Sender sender = rings.end(Channels.openSender(uri));
         one.close();
-        assertTrue(send(sender, 0, DEADLINE), "another subscriber is still there");
+        assertTrue(rings.send(sender, 0, DEADLINE), "another subscriber is still there");
         assertTrue(sender.isPeerAlive());
         assertEquals(List.of(0L), receive(two, 1));
         two.close();
-        final PeerGoneException gone = assertThrows(PeerGoneException.class, () -> send(sender, 1, DEADLINE));
+        final PeerGoneException gone = assertThrows(PeerGoneException.class, () -> rings.send(sender, 1, DEADLINE));
         assertEquals(PeerGoneException.Reason.CLOSED, gone.reason(), gone.getMessage());
     }
 
     @Test
     void shouldRefuseAnotherSubscriberCountAndAgronasFormatNamingBoth() {
-        final String uri = uri("?capacity=64k&subscribers=3");
-        end(Channels.openReceiver(uri));
+        final String uri = rings.uri("?capacity=64k&subscribers=3");
+        rings.end(Channels.openReceiver(uri));
         final ChannelException other = assertThrows(ChannelException.class,
             () -> Channels.openReceiver(uri.replace("subscribers=3", "subscribers=2")));
         assertTrue(other.getMessage().contains("subscribers app=2 file=3"), other.getMessage());
@@ -198,8 +178,8 @@ class MmapFanOutTest {
         final IllegalArgumentException many = assertThrows(IllegalArgumentException.class,
             () -> MmapOptions.parse("mmap:x?subscribers=65"));
         assertTrue(many.getMessage().contains("1..64"), many.getMessage());
-        final String oneToOne = uri("?capacity=64k");
-        end(Channels.openSender(oneToOne));
+        final String oneToOne = rings.uri("?capacity=64k");
+        rings.end(Channels.openSender(oneToOne));
         final ChannelException drop = assertThrows(ChannelException.class,
             () -> Channels.openReceiver(oneToOne + "&slow=drop"));
         assertTrue(drop.getMessage().contains("subscribers > 1"), drop.getMessage());

@@ -36,28 +36,13 @@ import dev.ipckit.Sender;
 class MmapFanOutWakeTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
-    private final List<String> names = new ArrayList<>();
-    private final List<AutoCloseable> ends = new ArrayList<>();
+    private final FanOutEnds rings = new FanOutEnds("wake", 8);
     private final Arena arena = Arena.ofShared();
-
-    private String name() {
-        final String name = TestRings.uniqueName("wake");
-        names.add(name);
-        return name;
-    }
-
-    private <T extends AutoCloseable> T end(final T end) {
-        ends.add(end);
-        return end;
-    }
 
     @AfterEach
     void closeAndRemove() throws Exception {
-        for (final AutoCloseable end : ends) {
-            end.close();
-        }
+        rings.close();
         arena.close();
-        names.forEach(TestRings::remove);
     }
 
     private MemorySegment header(final String name) throws IOException {
@@ -75,7 +60,7 @@ class MmapFanOutWakeTest {
     @CsvSource({"futex,1", "testpark,3"})
     void shouldWakeEverySleepingSubscriberWithOneFutexWakeOrOneWakeEach(final String wait, final int expectedWakes)
         throws Exception {
-        final String name = name();
+        final String name = rings.name();
         final String uri = "mmap:" + name + "?capacity=64k&subscribers=4&spins=0&yields=0&wait=" + wait;
         // each subscriber opens, polls and closes on a thread of its own: a provider's waiter belongs to the thread
         // that slept, and only a close on that thread releases it
@@ -84,14 +69,14 @@ class MmapFanOutWakeTest {
             final ExecutorService thread = Executors.newSingleThreadExecutor();
             final Receiver receiver = thread.submit(() -> Channels.openReceiver(uri)).get(DEADLINE.toSeconds(),
                 TimeUnit.SECONDS);
-            ends.add(() -> {
+            rings.end(() -> {
                 thread.submit(receiver::close).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 thread.shutdown();
             });
             polls.add(thread.submit(() -> receiver.poll(m -> assertEquals(42, m.get(ValueLayout.JAVA_INT, 0)), 10,
                 DEADLINE)));
         }
-        final Sender sender = end(Channels.openSender("mmap:" + name));
+        final Sender sender = rings.end(Channels.openSender("mmap:" + name));
         final MemorySegment header = header(name);
         final long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (Long.bitCount(header.get(ValueLayout.JAVA_LONG, RingFileDescriptor.WAITING_OFFSET)) < 3) {
@@ -110,11 +95,11 @@ class MmapFanOutWakeTest {
     @ParameterizedTest
     @ValueSource(strings = {"futex", "testpark"})
     void shouldMakeNoWakeUpCallWhenNoSubscriberSleeps(final String wait) throws Exception {
-        final String name = name();
+        final String name = rings.name();
         final String uri = "mmap:" + name + "?capacity=64k&subscribers=3&wait=" + wait;
-        final Receiver one = end(Channels.openReceiver(uri));
-        final Receiver two = end(Channels.openReceiver(uri));
-        final Sender sender = end(Channels.openSender(uri));
+        final Receiver one = rings.end(Channels.openReceiver(uri));
+        final Receiver two = rings.end(Channels.openReceiver(uri));
+        final Sender sender = rings.end(Channels.openSender(uri));
         final MemorySegment message = arena.allocate(8);
         for (int i = 0; i < 1000; i++) {
             assertTrue(sender.offer(message));
