@@ -4,7 +4,7 @@ import dev.ipckit.Channel;
 import dev.ipckit.ChannelClosedException;
 
 /**
- * The skeleton every channel end of ipckit is built on: its URI and role, the {@link CloseGate} that makes
+ * The skeleton every channel end of ipckit is built on: its URI, role and longest message, the {@link CloseGate} that makes
  * {@link #close()} safe from a handler and from another thread, the checks after close, and the release of the
  * end's resources exactly once. A transport writes what is its own (the I/O, the wait loop, what {@link #release()}
  * lets go); the shape of close and of a timed call is here and nowhere else.
@@ -38,20 +38,29 @@ public abstract class ChannelEnd implements Channel {
     private final String role;
     /** The URI the end was opened with, for messages. */
     protected final String uri;
+    /** The longest message, in bytes, this end sends or receives. */
+    protected final int maxMessage;
     private boolean released;
 
     /**
      * @param role "sender" or "receiver", for messages.
      * @param uri the URI the end was opened with.
+     * @param maxMessage the longest message, in bytes.
      */
-    protected ChannelEnd(final String role, final String uri) {
+    protected ChannelEnd(final String role, final String uri, final int maxMessage) {
         this.role = role;
         this.uri = uri;
+        this.maxMessage = maxMessage;
     }
 
     @Override
     public final String uri() {
         return uri;
+    }
+
+    @Override
+    public final int maxMessageLength() {
+        return maxMessage;
     }
 
     @Override

@@ -45,7 +45,6 @@ public final class AeronReceiver extends ChannelEnd implements Receiver {
     private final AeronOptions options;
     private final AeronSession session;
     private final Subscription subscription;
-    private final int maxMessage;
     private final IdleStrategy idle = EmbeddedDriver.idleStrategy();
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onMessage);
     /** The first sender's image; set by the client's conductor thread. */
@@ -62,10 +61,9 @@ public final class AeronReceiver extends ChannelEnd implements Receiver {
     private MemorySegment viewedSegment;
 
     private AeronReceiver(final String uri, final AeronOptions options, final AeronSession session) {
-        super("receiver", uri);
+        super("receiver", uri, options.maxMessageLength());
         this.options = options;
         this.session = session;
-        this.maxMessage = options.maxMessageLength();
         session.claimReceiver(uri, options);
         try {
             this.subscription = session.aeron().addSubscription(options.subscriptionChannel(), options.stream(),
@@ -238,10 +236,6 @@ public final class AeronReceiver extends ChannelEnd implements Receiver {
         }
     }
 
-    @Override
-    public int maxMessageLength() {
-        return maxMessage;
-    }
 
     /**
      * @return true until the sender's image has become unavailable (also before any sender connected).

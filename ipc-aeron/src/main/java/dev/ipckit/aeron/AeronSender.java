@@ -54,7 +54,6 @@ public final class AeronSender extends ChannelEnd implements Sender {
     private final AeronOptions options;
     private final AeronSession session;
     private final ExclusivePublication publication;
-    private final int maxMessage;
     private final IdleStrategy idle = EmbeddedDriver.idleStrategy();
     /** Wraps the memory of a {@link MemorySegment} being offered, without copying it. */
     private final UnsafeBuffer segmentBuffer = new UnsafeBuffer(0, 0);
@@ -69,11 +68,10 @@ public final class AeronSender extends ChannelEnd implements Sender {
 
     private AeronSender(final String uri, final AeronOptions options, final AeronSession session,
                         final ExclusivePublication publication) {
-        super("sender", uri);
+        super("sender", uri, options.maxMessageLength());
         this.options = options;
         this.session = session;
         this.publication = publication;
-        this.maxMessage = options.maxMessageLength();
         this.counters = session.aeron().countersReader();
         this.senderPosition = counters.findByTypeIdAndRegistrationId(AeronCounters.DRIVER_SENDER_POSITION_TYPE_ID,
             publication.registrationId());
@@ -282,10 +280,6 @@ public final class AeronSender extends ChannelEnd implements Sender {
         return (int) length;
     }
 
-    @Override
-    public int maxMessageLength() {
-        return maxMessage;
-    }
 
     /**
      * @return false once the publication is no longer connected (the receiver closed, or fell silent for the peer

@@ -34,7 +34,6 @@ import dev.ipckit.spi.ChannelEnd;
 final class FramedReceiver extends ChannelEnd implements StreamReceiver {
     private final String name;
     private final int fd;
-    private final int maxMessage;
     private final boolean spin;
     /** Whether reads take what the pipe holds (true) or only the bytes of frames a poll may deliver. */
     private final boolean readahead;
@@ -63,10 +62,9 @@ final class FramedReceiver extends ChannelEnd implements StreamReceiver {
      */
     FramedReceiver(final String uri, final String name, final int fd, final StreamOptions options,
                    final boolean writerSeen) {
-        super("receiver", uri);
+        super("receiver", uri, options.maxMessage());
         this.name = name;
         this.fd = fd;
-        this.maxMessage = options.maxMessage();
         this.spin = options.spin();
         this.readahead = options.readahead();
         this.writerSeen = writerSeen;
@@ -305,16 +303,10 @@ final class FramedReceiver extends ChannelEnd implements StreamReceiver {
             + "message sent was delivered (end of file: no process has it open for writing any more)");
     }
 
-    @Override
-    public int maxMessageLength() {
-        return maxMessage;
-    }
 
     @Override
     public boolean isPeerAlive() {
-        if (isClosed()) {
-            throw closed();
-        }
+        checkOpen();
         if (gone != null) {
             return false;
         }

@@ -50,7 +50,6 @@ final class FramedSender extends ChannelEnd implements Sender {
 
     private final String name;
     private final int fd;
-    private final int maxMessage;
     private final boolean many;
     private final boolean spin;
     private final long stallNanos;
@@ -111,12 +110,11 @@ final class FramedSender extends ChannelEnd implements Sender {
      */
     FramedSender(final String uri, final String name, final int fd, final StreamOptions options,
                  final boolean fifo) {
-        super("sender", uri);
+        super("sender", uri, options.maxMessage());
         this.fifo = fifo;
         this.receiverPid = fifo ? SenderLock.receiverPid(fd) : 0;
         this.name = name;
         this.fd = fd;
-        this.maxMessage = options.maxMessage();
         this.many = options.many();
         this.spin = options.spin();
         this.stallNanos = options.stallNanos();
@@ -549,16 +547,10 @@ final class FramedSender extends ChannelEnd implements Sender {
         return gone;
     }
 
-    @Override
-    public int maxMessageLength() {
-        return maxMessage;
-    }
 
     @Override
     public boolean isPeerAlive() {
-        if (isClosed()) {
-            throw closed();
-        }
+        checkOpen();
         if (gone != null) {
             return false;
         }

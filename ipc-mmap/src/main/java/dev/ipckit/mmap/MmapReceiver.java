@@ -120,7 +120,6 @@ public final class MmapReceiver extends ChannelEnd implements Receiver {
     private final WakeupProvider provider;
     private final IdleStrategy idle;
     private final IntPredicate acceptFrom;
-    private final int maxMessage;
     private MessageHandler handler;
     private SegmentHandler segmentHandler;
     private ChannelException corrupt;
@@ -148,7 +147,7 @@ public final class MmapReceiver extends ChannelEnd implements Receiver {
     private boolean faulted;
 
     private MmapReceiver(final MmapOptions options, final RingFile file, final int subscriber) {
-        super("receiver", options.uri().uri());
+        super("receiver", options.uri().uri(), file.maxMessage);
         this.options = options;
         this.subscriber = subscriber;
         this.fanOut = file.subscribers > 1;
@@ -165,7 +164,6 @@ public final class MmapReceiver extends ChannelEnd implements Receiver {
         this.buffer = file.ring;
         this.manyProducers = file.manyProducers;
         this.capacity = file.capacity;
-        this.maxMessage = file.maxMessage;
         this.mask = capacity - 1;
         this.headPositionIndex = capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
         this.tailPositionIndex = capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
@@ -809,10 +807,6 @@ public final class MmapReceiver extends ChannelEnd implements Receiver {
         return waiterThread == current ? waiter : null;
     }
 
-    @Override
-    public int maxMessageLength() {
-        return file.maxMessage;
-    }
 
     /**
      * Whether a sender is alive: true before any sender opened in this session (one may yet come), else

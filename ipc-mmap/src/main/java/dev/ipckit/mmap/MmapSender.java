@@ -87,7 +87,6 @@ public final class MmapSender extends ChannelEnd implements Sender {
     private final boolean wakesReceiver;
     private final WakeupProvider.Waker waker;
     private final IdleStrategy idle;
-    private final int maxMessage;
     private final int slot;
     private final int slotOffset;
     private final int typeId;
@@ -103,7 +102,7 @@ public final class MmapSender extends ChannelEnd implements Sender {
     private boolean faulted;
 
     private MmapSender(final MmapOptions options, final RingFile file, final int slot) {
-        super("sender", options.uri().uri());
+        super("sender", options.uri().uri(), file.maxMessage);
         this.options = options;
         this.file = file;
         this.header = file.header;
@@ -111,7 +110,6 @@ public final class MmapSender extends ChannelEnd implements Sender {
         this.ring = file.stamped != null ? null
             : manyProducers ? new ManyToOneRingBuffer(file.ring) : new OneToOneRingBuffer(file.ring);
         this.ringSegment = file.ringSegment;
-        this.maxMessage = file.maxMessage;
         this.futex = file.waitMode == WaitMode.FUTEX;
         this.wakesReceiver = file.waitMode.wakesReceiver();
         this.waker = file.waitMode == WaitMode.PROVIDER ? provider(options, file).openWaker(options.uri()) : null;
@@ -667,10 +665,6 @@ public final class MmapSender extends ChannelEnd implements Sender {
         return file.tampered(e);
     }
 
-    @Override
-    public int maxMessageLength() {
-        return maxMessage;
-    }
 
     /**
      * Whether the receiver is alive: true before any receiver opened in this session (it may yet come), false
