@@ -79,6 +79,7 @@ final class FramedSender extends ChannelEnd implements Sender {
     /** Whether a frame is partly written: the stream is not at a frame boundary. */
     private boolean midFrame;
     private PeerGoneException gone;
+    private long receiverLookups;
     private ChannelException broken;
     /**
      * Bytes this end may still write without asking the kernel for room (FIONREAD): a lower bound of the pipe's
@@ -184,6 +185,7 @@ final class FramedSender extends ChannelEnd implements Sender {
             enterWait();
             inWait = true;
             if (!hasRoomFor(frame)) {
+                learnReceiver();
                 checkReaderPresent();
                 return false;
             }
@@ -247,6 +249,7 @@ final class FramedSender extends ChannelEnd implements Sender {
             return true;
         }
         while (!hasRoomFor(frame)) {
+            learnReceiver();
             checkReaderPresent();
             final long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
@@ -446,7 +449,9 @@ final class FramedSender extends ChannelEnd implements Sender {
      * writer (producers=one), so the HELLO need not be a write of its own.
      */
     private void writeWhole(final int frame) {
-        learnReceiver();
+        if (!announced) {
+            learnReceiver(); // the first frame; later ones look again only when the pipe is full
+        }
         final int from = announced ? FRAME_AT : 0;
         announced = true;
         finish(from, FRAME_AT + frame);
@@ -525,8 +530,16 @@ final class FramedSender extends ChannelEnd implements Sender {
      */
     private void learnReceiver() {
         if (fifo && receiverPid == 0) {
+            receiverLookups++;
             receiverPid = SenderLock.receiverPid(fd);
         }
+    }
+
+    /**
+     * @return how many times this sender looked its receiver's pid up after it opened; for tests.
+     */
+    long receiverLookups() {
+        return receiverLookups;
     }
 
     /**
