@@ -135,8 +135,7 @@ public final class EchoSession implements AutoCloseable {
         } catch (final RuntimeException e) {
             final String detail = session.echoEnding(Duration.ofSeconds(2));
             session.close();
-            final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
+            throw JavaChild.explained(e, detail);
         }
     }
 

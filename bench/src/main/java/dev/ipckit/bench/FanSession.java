@@ -228,8 +228,7 @@ final class FanSession implements AutoCloseable {
         } catch (final RuntimeException e) {
             final String detail = session.ending();
             session.close();
-            final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
+            throw JavaChild.explained(e, detail);
         }
     }
 

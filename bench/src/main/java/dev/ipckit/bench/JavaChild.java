@@ -84,6 +84,19 @@ public final class JavaChild {
     }
 
     /**
+     * A failure on this side, told together with how the child ended (its last words), so that the report names the
+     * cause rather than the symptom.
+     *
+     * @param e what failed here.
+     * @param ending how the child ended, or "" while it runs.
+     * @return the exception to throw, with {@code e} as its cause.
+     */
+    static IllegalStateException explained(final RuntimeException e, final String ending) {
+        final String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return new IllegalStateException(ending.isEmpty() ? message : message + "; " + ending, e);
+    }
+
+    /**
      * @param log a child's standard error.
      * @return its last non-blank line, or "" when there is none.
      */

@@ -93,8 +93,7 @@ final class StreamSession {
         } catch (final RuntimeException e) {
             final String detail = parts.ending();
             parts.close();
-            final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
+            throw JavaChild.explained(e, detail);
         }
     }
 
