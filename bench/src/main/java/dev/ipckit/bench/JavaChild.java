@@ -1,5 +1,6 @@
 package dev.ipckit.bench;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,6 +95,18 @@ public final class JavaChild {
     static IllegalStateException explained(final RuntimeException e, final String ending) {
         final String message = e.getMessage() == null ? e.toString() : e.getMessage();
         return new IllegalStateException(ending.isEmpty() ? message : message + "; " + ending, e);
+    }
+
+    /**
+     * @param errorFile where a child writes the sentence it failed with.
+     * @return that sentence, or "" when the file is absent, empty or unreadable.
+     */
+    static String sentence(final Path errorFile) {
+        try {
+            return Files.exists(errorFile) ? Files.readString(errorFile, StandardCharsets.UTF_8).strip() : "";
+        } catch (final java.io.IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
     }
 
     /**
