@@ -50,7 +50,7 @@ interface Contender extends AutoCloseable {
                 try {
                     loop.warmUp(settings, progress);
                 } catch (final RuntimeException e) {
-                    throw explained(e, ending);
+                    throw JavaChild.explained(e, ending.get());
                 }
                 pause.stop();
             }
@@ -63,7 +63,7 @@ interface Contender extends AutoCloseable {
                     loop.timed(settings.segmentWarmupRounds(), settings.segmentSamples(),
                         settings.segmentLimit().toNanos(), histogram);
                 } catch (final RuntimeException e) {
-                    throw explained(e, ending);
+                    throw JavaChild.explained(e, ending.get());
                 } finally {
                     pause.stop();
                 }
@@ -148,11 +148,5 @@ interface Contender extends AutoCloseable {
             public void close() {
             }
         };
-    }
-
-    private static IllegalStateException explained(final RuntimeException e, final Supplier<String> ending) {
-        final String detail = ending.get();
-        final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        return new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
     }
 }

@@ -2,7 +2,6 @@ package dev.ipckit.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,8 +134,7 @@ public final class EchoSession implements AutoCloseable {
         } catch (final RuntimeException e) {
             final String detail = session.echoEnding(Duration.ofSeconds(2));
             session.close();
-            final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
+            throw JavaChild.explained(e, detail);
         }
     }
 
@@ -296,13 +294,7 @@ public final class EchoSession implements AutoCloseable {
             status = exit.exited() ? "process " + exit.pid() + " exited with status " + exit.exitCode()
                 : exit.toString();
         }
-        String said = "";
-        try {
-            final Path errorFile = scratch.resolve("echo.error");
-            said = Files.exists(errorFile) ? Files.readString(errorFile, StandardCharsets.UTF_8).strip() : "";
-        } catch (final IOException e) {
-            said = "";
-        }
+        String said = JavaChild.sentence(scratch.resolve("echo.error"));
         if (said.isEmpty()) {
             said = JavaChild.lastLine(scratch.resolve("echo.log"));
         }

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -228,8 +227,7 @@ final class FanSession implements AutoCloseable {
         } catch (final RuntimeException e) {
             final String detail = session.ending();
             session.close();
-            final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
+            throw JavaChild.explained(e, detail);
         }
     }
 
@@ -437,13 +435,8 @@ final class FanSession implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             if (!child.isAlive()) {
-                String said = "";
-                try {
-                    said = Files.exists(errorFile(i)) ? Files.readString(errorFile(i), StandardCharsets.UTF_8).strip()
-                        : JavaChild.lastLine(scratch.resolve("sub-" + i + ".log"));
-                } catch (final IOException e) {
-                    said = "";
-                }
+                final String said = Files.exists(errorFile(i)) ? JavaChild.sentence(errorFile(i))
+                    : JavaChild.lastLine(scratch.resolve("sub-" + i + ".log"));
                 ended.add("subscriber " + i + " (process " + child.pid() + ") exited with status " + child.exitValue()
                     + (said.isEmpty() ? "" : ": " + said));
             }

@@ -72,7 +72,7 @@ final class FanStream {
                 try {
                     send(size, settings.warmup().toNanos());
                 } catch (final RuntimeException e) {
-                    throw explained(e, session);
+                    throw JavaChild.explained(e, session.ending());
                 } finally {
                     pause.stop();
                 }
@@ -85,7 +85,7 @@ final class FanStream {
                     send(size, settings.segmentWarmup().toNanos());
                     return send(size, settings.segment().toNanos());
                 } catch (final RuntimeException e) {
-                    throw explained(e, session);
+                    throw JavaChild.explained(e, session.ending());
                 } finally {
                     pause.stop();
                 }
@@ -101,11 +101,5 @@ final class FanStream {
                 }
             }
         };
-    }
-
-    private static IllegalStateException explained(final RuntimeException e, final FanSession session) {
-        final String detail = session.ending();
-        final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        return new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ipckit.bench;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,6 +81,31 @@ public final class JavaChild {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * A failure on this side, told together with how the child ended (its last words), so that the report names the
+     * cause rather than the symptom.
+     *
+     * @param e what failed here.
+     * @param ending how the child ended, or "" while it runs.
+     * @return the exception to throw, with {@code e} as its cause.
+     */
+    static IllegalStateException explained(final RuntimeException e, final String ending) {
+        final String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return new IllegalStateException(ending.isEmpty() ? message : message + "; " + ending, e);
+    }
+
+    /**
+     * @param errorFile where a child writes the sentence it failed with.
+     * @return that sentence, or "" when the file is absent, empty or unreadable.
+     */
+    static String sentence(final Path errorFile) {
+        try {
+            return Files.exists(errorFile) ? Files.readString(errorFile, StandardCharsets.UTF_8).strip() : "";
+        } catch (final java.io.IOException | java.io.UncheckedIOException e) {
+            return "";
         }
     }
 

@@ -152,7 +152,7 @@ interface StreamContender extends AutoCloseable {
                     consumer.awaitFirst(EchoSession.START_TIMEOUT.toNanos());
                     consumer.consume(size, settings.warmup().toNanos());
                 } catch (final RuntimeException e) {
-                    throw explained(e, ending);
+                    throw JavaChild.explained(e, ending.get());
                 } finally {
                     pause.stop();
                 }
@@ -166,7 +166,7 @@ interface StreamContender extends AutoCloseable {
                     consumer.consume(size, settings.segmentWarmup().toNanos());
                     return consumer.consume(size, settings.segment().toNanos());
                 } catch (final RuntimeException e) {
-                    throw explained(e, ending);
+                    throw JavaChild.explained(e, ending.get());
                 } finally {
                     pause.stop();
                 }
@@ -206,11 +206,5 @@ interface StreamContender extends AutoCloseable {
             public void close() {
             }
         };
-    }
-
-    private static IllegalStateException explained(final RuntimeException e, final Supplier<String> ending) {
-        final String detail = ending.get();
-        final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        return new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
     }
 }

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,8 +92,7 @@ final class StreamSession {
         } catch (final RuntimeException e) {
             final String detail = parts.ending();
             parts.close();
-            final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new IllegalStateException(detail.isEmpty() ? message : message + "; " + detail, e);
+            throw JavaChild.explained(e, detail);
         }
     }
 
@@ -250,12 +248,7 @@ final class StreamSession {
             if (child == null || child.isAlive()) {
                 return "";
             }
-            String said = "";
-            try {
-                said = Files.exists(errorFile()) ? Files.readString(errorFile(), StandardCharsets.UTF_8).strip() : "";
-            } catch (final IOException e) {
-                said = "";
-            }
+            final String said = JavaChild.sentence(errorFile());
             return "the producer " + child.waitFor(Duration.ZERO) + (said.isEmpty() ? "" : ": " + said);
         }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongBiFunction;
 
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,36 @@ class InterleavedRunTest {
                     final Histogram histogram = RowResult.newHistogram();
                     histogram.recordValue(nanos.get(row.name())[segment++]);
                     return histogram;
+                }
+
+                @Override
+                public void close() {
+                    log.add("close " + row.name());
+                }
+            };
+        };
+    }
+
+    /**
+     * Stream rows that log what they are asked; segment {@code i} of a row (counted from 0 across lengths) measures
+     * {@code messagesPerSecond(row name, i)} messages in one second.
+     */
+    private StreamBench.Opener streamRows(final ToLongBiFunction<String, Integer> messagesPerSecond) {
+        return (row, unused, progress) -> {
+            log.add("open " + row.name());
+            return new StreamContender() {
+                private int segment;
+
+                @Override
+                public void warmUp(final int size) {
+                    log.add("warm " + row.name() + " " + size);
+                }
+
+                @Override
+                public Rate segment(final int size) {
+                    log.add(row.name() + " " + size);
+                    final long messages = messagesPerSecond.applyAsLong(row.name(), segment++);
+                    return new Rate(messages, messages * size, 1_000_000_000);
                 }
 
                 @Override
@@ -119,30 +150,9 @@ class InterleavedRunTest {
     void shouldRunEachLengthInAlternatingSegmentsAfterOneWarmUp() throws Exception {
         final StreamSettings settings = new StreamSettings(Duration.ZERO, Duration.ZERO, Duration.ofMillis(1), 3,
             List.of(32, 4096));
-        final StreamBench.Opener opener = (row, unused, progress) -> {
-            log.add("open " + row.name());
-            return new StreamContender() {
-                private int segment;
-
-                @Override
-                public void warmUp(final int size) {
-                    log.add("warm " + row.name() + " " + size);
-                }
-
-                @Override
-                public Rate segment(final int size) {
-                    log.add(row.name() + " " + size);
-                    // fifo/block: 200, 220, 240 messages per second at 32 B; c/pipe 100 each segment
-                    final long messages = row.name().equals("fifo/block") ? 200 + 20L * (segment++ % 3) : 100;
-                    return new Rate(messages, messages * size, 1_000_000_000);
-                }
-
-                @Override
-                public void close() {
-                    log.add("close " + row.name());
-                }
-            };
-        };
+        // fifo/block: 200, 220, 240 messages per second at 32 B; c/pipe 100 each segment
+        final StreamBench.Opener opener = streamRows((name, segment) -> name.equals("fifo/block")
+            ? 200 + 20L * (segment % 3) : 100);
         final List<StreamBench.Result> results = StreamBench.run(settings, List.of(StreamRow.named("fifo/block"),
             StreamRow.named("c/pipe")), out, null, opener);
 
@@ -162,28 +172,8 @@ class InterleavedRunTest {
     void shouldRunTheOneToManyRowsAt32BytesOnlyAndDivideTheirRatesPerSubscriber() throws Exception {
         final StreamSettings settings = new StreamSettings(Duration.ZERO, Duration.ZERO, Duration.ofMillis(1), 3,
             List.of(32, 4096));
-        final StreamBench.Opener opener = (row, unused, progress) -> {
-            log.add("open " + row.name());
-            return new StreamContender() {
-                @Override
-                public void warmUp(final int size) {
-                    log.add("warm " + row.name() + " " + size);
-                }
-
-                @Override
-                public Rate segment(final int size) {
-                    log.add(row.name() + " " + size);
-                    // all subscribers together: mmap/1to2 600 messages a second (300 each), aeron/ipc-2sub 400 (200)
-                    final long messages = row.name().equals("mmap/1to2") ? 600 : 400;
-                    return new Rate(messages, messages * size, 1_000_000_000);
-                }
-
-                @Override
-                public void close() {
-                    log.add("close " + row.name());
-                }
-            };
-        };
+        // all subscribers together: mmap/1to2 600 messages a second (300 each), aeron/ipc-2sub 400 (200)
+        final StreamBench.Opener opener = streamRows((name, segment) -> name.equals("mmap/1to2") ? 600 : 400);
         final List<StreamBench.Result> results = StreamBench.run(settings, List.of(StreamRow.named("mmap/1to2"),
             StreamRow.named("aeron/ipc-2sub")), out, null, opener);
 

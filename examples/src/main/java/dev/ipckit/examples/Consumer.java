@@ -46,8 +46,7 @@ public final class Consumer {
         };
         try (Receiver receiver = Channels.openReceiver(uri)) {
             System.out.println("consumer: receiving from " + uri);
-            long lastReport = System.nanoTime();
-            long lastCount = 0;
+            final ProgressLine progress = new ProgressLine("consumer", "received");
             while (running.isRunning() && failure == null) {
                 try {
                     receiver.poll(handler, 256, Duration.ofMillis(100));
@@ -55,12 +54,7 @@ public final class Consumer {
                     System.out.printf("consumer: the producer closed; %,d messages received, all verified%n", received);
                     return 0;
                 }
-                final long now = System.nanoTime();
-                if (now - lastReport >= 1_000_000_000L) {
-                    System.out.printf("consumer: %,d received (%,.0f msgs/s)%n", received, (received - lastCount) * 1e9 / (now - lastReport));
-                    lastReport = now;
-                    lastCount = received;
-                }
+                progress.update(received);
             }
             if (failure != null) {
                 System.out.println("consumer: verification failed: " + failure);

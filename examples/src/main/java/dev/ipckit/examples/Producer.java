@@ -41,27 +41,34 @@ public final class Producer {
      * @param size bytes per message, at least 8.
      */
     public static void run(final String uri, final long count, final int size) {
+        send("producer", uri, count, size);
+    }
+
+    /**
+     * The sending loop {@link Producer} and {@link Publisher} share: COUNT generated messages, progress each second,
+     * stops early on Ctrl-C, closes the channel at the end.
+     *
+     * @param who the name the lines start with.
+     * @param uri the channel.
+     * @param count how many messages.
+     * @param size bytes per message, at least 8.
+     */
+    static void send(final String who, final String uri, final long count, final int size) {
         final Running running = Running.untilInterrupted();
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
         long sent = 0;
         try (Sender sender = Channels.openSender(uri)) {
-            System.out.println("producer: sending " + count + " messages of " + size + " bytes to " + uri);
+            System.out.println(who + ": sending " + count + " messages of " + size + " bytes to " + uri);
             final long start = System.nanoTime();
-            long lastReport = start;
-            long lastCount = 0;
+            final ProgressLine progress = new ProgressLine(who, "sent");
             while (sent < count && running.isRunning()) {
                 Generated.fill(buffer, sent, size);
                 if (sender.offer(buffer, 0, size, Duration.ofMillis(100))) {
                     sent++;
                 }
-                final long now = System.nanoTime();
-                if (now - lastReport >= 1_000_000_000L) {
-                    System.out.printf("producer: %,d sent (%,.0f msgs/s)%n", sent, (sent - lastCount) * 1e9 / (now - lastReport));
-                    lastReport = now;
-                    lastCount = sent;
-                }
+                progress.update(sent);
             }
-            System.out.printf("producer: done, %,d messages in %.2f s%n", sent, (System.nanoTime() - start) / 1e9);
+            System.out.printf("%s: done, %,d messages in %.2f s%n", who, sent, (System.nanoTime() - start) / 1e9);
         } finally {
             running.finished();
         }

@@ -1,13 +1,5 @@
 package dev.ipckit.examples;
 
-import java.nio.ByteBuffer;
-import java.time.Duration;
-
-import org.agrona.concurrent.UnsafeBuffer;
-
-import dev.ipckit.Channels;
-import dev.ipckit.Sender;
-
 /**
  * The sending side of a one-to-many pair: sends generated, self-checking messages (see {@link Generated}) to a ring
  * with subscriber slots, so that every {@link Subscriber} that has joined gets every one of them; prints progress
@@ -49,30 +41,6 @@ public final class Publisher {
      * @param size bytes per message, at least 8.
      */
     public static void run(final String uri, final long count, final int size) {
-        final Running running = Running.untilInterrupted();
-        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-        long sent = 0;
-        try (Sender sender = Channels.openSender(uri)) {
-            System.out.println("publisher: sending " + count + " messages of " + size + " bytes to " + uri);
-            final long start = System.nanoTime();
-            long lastReport = start;
-            long lastCount = 0;
-            while (sent < count && running.isRunning()) {
-                Generated.fill(buffer, sent, size);
-                if (sender.offer(buffer, 0, size, Duration.ofMillis(100))) {
-                    sent++;
-                }
-                final long now = System.nanoTime();
-                if (now - lastReport >= 1_000_000_000L) {
-                    System.out.printf("publisher: %,d sent (%,.0f msgs/s)%n", sent,
-                        (sent - lastCount) * 1e9 / (now - lastReport));
-                    lastReport = now;
-                    lastCount = sent;
-                }
-            }
-            System.out.printf("publisher: done, %,d messages in %.2f s%n", sent, (System.nanoTime() - start) / 1e9);
-        } finally {
-            running.finished();
-        }
+        Producer.send("publisher", uri, count, size);
     }
 }

@@ -79,8 +79,7 @@ public final class Subscriber implements MessageHandler {
         final Running running = Running.untilInterrupted();
         try (Receiver receiver = Channels.openReceiver(uri)) {
             System.out.println("subscriber: receiving from " + uri);
-            long lastReport = System.nanoTime();
-            long lastCount = 0;
+            final ProgressLine progress = new ProgressLine("subscriber", "received");
             while (running.isRunning() && failure == null) {
                 try {
                     receiver.poll(this, 256, Duration.ofMillis(100));
@@ -91,13 +90,7 @@ public final class Subscriber implements MessageHandler {
                     }
                     break;
                 }
-                final long now = System.nanoTime();
-                if (now - lastReport >= 1_000_000_000L) {
-                    System.out.printf("subscriber: %,d received (%,.0f msgs/s)%n", received,
-                        (received - lastCount) * 1e9 / (now - lastReport));
-                    lastReport = now;
-                    lastCount = received;
-                }
+                progress.update(received);
             }
             if (failure != null) {
                 System.out.println("subscriber: verification failed: " + failure);
