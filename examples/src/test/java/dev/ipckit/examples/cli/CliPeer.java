@@ -9,6 +9,8 @@ import java.time.Duration;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.ipckit.Channels;
+import dev.ipckit.posix.PosixFiles;
+import dev.ipckit.posix.PosixPipes;
 import dev.ipckit.Receiver;
 import dev.ipckit.Sender;
 import dev.ipckit.examples.Generated;
@@ -48,12 +50,37 @@ public final class CliPeer {
             ready(args[4]);
         } else {
             final Receiver receiver = Channels.openReceiver(args[1]);
+            awaitFullPipe(args[1]);
             ready(args[2]);
             Thread.sleep(TIMEOUT.toMillis() * 2); // the test kills this process; this bound ends an orphan
             receiver.close();
         }
         Thread.sleep(TIMEOUT.toMillis() * 2);
         System.exit(3);
+    }
+
+    /**
+     * For a {@code fifo:} URI, waits until the sender has filled the FIFO (it then knows this receiver's pid, which
+     * it looks up when the pipe is full, and the test's kill lands mid-stream), at most {@code TIMEOUT}.
+     */
+    private static void awaitFullPipe(final String uri) throws InterruptedException {
+        if (!uri.startsWith("fifo:")) {
+            return;
+        }
+        final String path = uri.substring("fifo:".length()).split("\\?")[0];
+        final int fd = PosixFiles.tryOpen(path, PosixFiles.O_RDONLY | PosixFiles.O_NONBLOCK, 0);
+        if (fd < 0) {
+            return;
+        }
+        try {
+            final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            final int size = PosixPipes.pipeSize(fd);
+            while (PosixPipes.bytesQueued(fd) < size - PosixPipes.PIPE_BUF && System.nanoTime() - deadline < 0) {
+                Thread.sleep(1);
+            }
+        } finally {
+            PosixFiles.close(fd);
+        }
     }
 
     /**
