@@ -85,6 +85,8 @@ public final class PosixFiles {
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(false));
     // The same two calls taking the buffer as a raw address, so that a caller can read or write at an offset
     // in its segment without allocating a slice per call. A pointer and a long travel alike in the C ABI.
+    private static final MethodHandle READ_AT = Native.errnoCall("read",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle READ_NB_AT = Native.errnoCall("read",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.critical(false));
     private static final MethodHandle WRITE_NB_AT = Native.errnoCall("write",
@@ -193,6 +195,28 @@ public final class PosixFiles {
     public static long write(final int fd, final MemorySegment buffer, final long length) {
         try {
             final long n = (long) WRITE.invokeExact(Native.state(), fd, buffer, length);
+            return n < 0 ? -Native.errno() : n;
+        } catch (final Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * {@link #read(int, MemorySegment, long)} into {@code buffer} at {@code offset}, without allocating a slice; may
+     * block on a blocking descriptor (linked as a call that may block, so the JVM reaches safepoints meanwhile).
+     *
+     * @param fd the descriptor.
+     * @param buffer native memory, kept open by the caller for the duration of the call.
+     * @param offset where in {@code buffer} the bytes go.
+     * @param length at most this many bytes; {@code offset + length} must lie within {@code buffer}.
+     * @return bytes read (0 at end of file), or a negative errno ({@code -EINTR} when a signal ended the wait).
+     * @throws IndexOutOfBoundsException when the range lies outside {@code buffer}.
+     * @throws IllegalArgumentException when {@code buffer} is not native memory.
+     */
+    public static long read(final int fd, final MemorySegment buffer, final long offset, final long length) {
+        final long address = addressOf(buffer, offset, length);
+        try {
+            final long n = (long) READ_AT.invokeExact(Native.state(), fd, address, length);
             return n < 0 ? -Native.errno() : n;
         } catch (final Throwable t) {
             throw Native.rethrow(t);

@@ -386,8 +386,44 @@ public final class PosixSignals {
      * @throws IllegalArgumentException when {@code signal} is not a valid signal number.
      */
     public static long handler(final int signal) {
-        // glibc's struct sigaction starts with the handler union (sa_handler / sa_sigaction) on x86_64 and
-        // aarch64; the whole struct is 152 bytes and fits the per-thread scratch.
+        return disposition(signal).get(JAVA_LONG, 0);
+    }
+
+    /**
+     * Whether a signal has a handler that ends an interrupted blocking call with EINTR: a handler is installed
+     * (neither SIG_DFL nor SIG_IGN) without SA_RESTART, so a read(2) it interrupts returns EINTR instead of being
+     * restarted.
+     *
+     * @param signal the signal.
+     * @return true when a handler is installed and SA_RESTART is clear.
+     * @throws IllegalArgumentException when {@code signal} is not a valid signal number.
+     */
+    public static boolean interruptsCalls(final int signal) {
+        final MemorySegment action = disposition(signal);
+        final long handler = action.get(JAVA_LONG, 0);
+        return handler != SIG_DFL && handler != SIG_IGN && (action.get(JAVA_INT, SA_FLAGS_OFFSET) & SA_RESTART) == 0;
+    }
+
+    /**
+     * @param signal the signal.
+     * @return whether the calling thread blocks {@code signal} (pthread_sigmask(3) reading the mask).
+     */
+    public static boolean blockedInThisThread(final int signal) {
+        final MemorySegment mask = Native.scratch().asSlice(0, SIGSET_SIZE);
+        pthreadSigmask(SIG_BLOCK, MemorySegment.NULL, mask);
+        return isMember(mask, signal);
+    }
+
+    /**
+     * glibc's struct sigaction, the same on x86_64 and aarch64 (152 bytes, within the per-thread scratch):
+     * <pre>
+     *   0        8                               136        140   144          152
+     *   +--------+-------------------------------+----------+-----+------------+
+     *   | handler| sa_mask (1024 bits)           | sa_flags | pad | sa_restorer|
+     *   +--------+-------------------------------+----------+-----+------------+
+     * </pre>
+     */
+    private static MemorySegment disposition(final int signal) {
         final MemorySegment action = Native.scratch().asSlice(0, 152);
         final int r;
         try {
@@ -399,8 +435,13 @@ public final class PosixSignals {
             throw new IllegalArgumentException("sigaction(" + signal + ", NULL, &old) failed: "
                 + Errno.name(Native.errno()) + "; " + signal + " is not a valid signal number");
         }
-        return action.get(JAVA_LONG, 0);
+        return action;
     }
+
+    /** Where sa_flags lies in glibc's struct sigaction. */
+    private static final int SA_FLAGS_OFFSET = 136;
+    /** sa_flags: restart a system call the handler interrupted. */
+    private static final int SA_RESTART = 0x10000000;
 
     private static final class Uid {
         static final int UID = PosixProcess.getuid();

@@ -41,6 +41,7 @@ public abstract class ChannelEnd implements Channel {
     /** The longest message, in bytes, this end sends or receives. */
     protected final int maxMessage;
     private boolean released;
+    private final Runnable wakeWaiter = this::wakeWaiter;
 
     /**
      * @param role "sender" or "receiver", for messages.
@@ -77,11 +78,19 @@ public abstract class ChannelEnd implements Channel {
      */
     @Override
     public final void close() {
-        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS)) {
+        if (gate.close(CloseGate.DEFAULT_LEAVE_TIMEOUT_NANOS, wakeWaiter)) {
             releaseOnce();
         } else if (gate.isClosed()) {
             closedFromCallback();
         }
+    }
+
+    /**
+     * Called by {@link #close()} from another thread while a thread waits in a timed call, after the end is marked
+     * closed: an end whose wait no look at {@link #isClosed()} ends soon (a thread asleep in a blocking system call)
+     * ends it here. Does nothing by default: the waits of most ends are slices that look at {@link #isClosed()}.
+     */
+    protected void wakeWaiter() {
     }
 
     /**

@@ -103,6 +103,19 @@ public final class CloseGate {
      *     in time).
      */
     public boolean close(final long leaveTimeoutNanos) {
+        return close(leaveTimeoutNanos, null);
+    }
+
+    /**
+     * {@link #close(long)}, ending a wait that no look at {@link #isClosed()} would end soon: once the end is marked
+     * closed and before this thread waits for the waiter to leave, {@code wakeWaiter} runs (for a thread asleep in a
+     * blocking system call, a signal that ends it).
+     *
+     * @param leaveTimeoutNanos how long to wait, at most, for a thread waiting in a timed call to leave.
+     * @param wakeWaiter run once when another thread may be waiting, or null.
+     * @return as {@link #close(long)}.
+     */
+    public boolean close(final long leaveTimeoutNanos, final Runnable wakeWaiter) {
         if (!closing.compareAndSet(false, true)) {
             return false;
         }
@@ -114,6 +127,9 @@ public final class CloseGate {
         }
         final long deadline = System.nanoTime() + leaveTimeoutNanos;
         Thread waiting = waiter;
+        if (wakeWaiter != null && waiting != null && waiting != current) {
+            wakeWaiter.run();
+        }
         while (waiting != null && waiting != current) {
             if (System.nanoTime() - deadline > 0) {
                 // Leave the release to the waiter; if it left meanwhile, exactly one of us wins the flag back.

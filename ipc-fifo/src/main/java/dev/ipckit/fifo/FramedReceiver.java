@@ -30,6 +30,10 @@ import dev.ipckit.spi.ChannelEnd;
  * partial last frame were discarded.
  * A FIFO receiver that has not seen a sender yet reads end of file too; it tells the two apart by poll(2):
  * the kernel reports POLLHUP on a FIFO only once a writer has come and gone since the reader opened.
+ *
+ * <p>A timed poll of a {@code wait=block} receiver that has to wait sleeps in read(2) itself, on a second, blocking
+ * descriptor of the same pipe, ended by a signal at its deadline, on an interrupt or on a close
+ * ({@link BlockingReads}); where that cannot be, it waits in poll(2) slices ({@link Waits}).
  */
 final class FramedReceiver extends ChannelEnd implements StreamReceiver {
     private final String name;
@@ -38,6 +42,12 @@ final class FramedReceiver extends ChannelEnd implements StreamReceiver {
     /** Whether reads take what the pipe holds (true) or only the bytes of frames a poll may deliver. */
     private final boolean readahead;
     private final FrameDecoder decoder;
+    /**
+     * A second, blocking open file description of the same pipe, for a {@code wait=block} receiver's waits
+     * ({@link BlockingReads}), or -1 when it waits in poll(2).
+     */
+    private final int blockingFd;
+    private final BlockingReads.Waiter waiter;
     private boolean writerSeen;
     private PeerGoneException gone;
     private int droppedAtClose;
@@ -69,6 +79,8 @@ final class FramedReceiver extends ChannelEnd implements StreamReceiver {
         this.readahead = options.readahead();
         this.writerSeen = writerSeen;
         this.decoder = new FrameDecoder(name, uri, maxMessage);
+        this.blockingFd = spin || !BlockingReads.AVAILABLE ? -1 : BlockingReads.openBlocking(fd);
+        this.waiter = blockingFd < 0 ? null : BlockingReads.register();
     }
 
     @Override
@@ -212,8 +224,24 @@ final class FramedReceiver extends ChannelEnd implements StreamReceiver {
                     return read ? 0 : pollAny(handler, limit, true); // a call that ends must have looked at the pipe
                 }
                 ChannelInterruptedException.checkInterrupt("poll", uri);
-                Waits.await(fd, PosixPipes.POLLIN, Math.min(remaining, Waits.SLICE_NANOS), spin);
                 read = true;
+                if (writerSeen && waiter != null && remaining >= BlockingReads.MIN_TIMEOUT_NANOS && waiter.mayBlock()) {
+                    // Sleep in read(2) itself: the write that wakes it hands over the bytes in the same call.
+                    final int length = readLength(limit); // first: it may move the buffer
+                    final long n = waiter.read(blockingFd, decoder.segment(), decoder.tail(), length, deadline);
+                    if (n > 0) {
+                        decoder.appended((int) n);
+                        final int delivered = pollAny(handler, limit, false); // ChannelClosedException once closed
+                        if (delivered > 0) {
+                            streaming = true;
+                            return delivered;
+                        }
+                        continue; // part of a frame: read on
+                    }
+                    // End of file, or EINTR (the deadline, an interrupt or a close): the poll below tells which.
+                } else {
+                    Waits.await(fd, PosixPipes.POLLIN, Math.min(remaining, Waits.SLICE_NANOS), spin);
+                }
                 final int delivered = pollAny(handler, limit, true); // ChannelClosedException once closed meanwhile
                 if (delivered > 0) {
                     streaming = true;
@@ -242,9 +270,19 @@ final class FramedReceiver extends ChannelEnd implements StreamReceiver {
      * @return bytes read, 0 at end of file, or a negative errno.
      */
     private long fill(final int messages) {
-        final int free = decoder.prepareRead();
-        final int length = readahead ? free : Math.min(free, wanted(messages));
+        final int length = readLength(messages); // first: it may move the buffer
         return PosixFiles.readNonBlocking(fd, decoder.segment(), decoder.tail(), length);
+    }
+
+    /**
+     * Makes room for at least the rest of the frame at the decoder's head.
+     *
+     * @param messages how many more messages the poll may deliver, at least 1.
+     * @return how many bytes the next read may take at {@link FrameDecoder#tail()}.
+     */
+    private int readLength(final int messages) {
+        final int free = decoder.prepareRead();
+        return readahead ? free : Math.min(free, wanted(messages));
     }
 
     /**
@@ -319,6 +357,13 @@ final class FramedReceiver extends ChannelEnd implements StreamReceiver {
      * wait (the poll throws {@link ChannelClosedException}) within one {@link Waits#SLICE_NANOS}.
      */
     @Override
+    protected void wakeWaiter() {
+        if (waiter != null) {
+            waiter.signal(); // a thread asleep in read(2) returns EINTR and sees the close
+        }
+    }
+
+    @Override
     protected void closedFromCallback() {
         decoder.stop(); // a no-op unless called from this receiver's own handler
     }
@@ -334,6 +379,10 @@ final class FramedReceiver extends ChannelEnd implements StreamReceiver {
         } finally {
             try {
                 PosixFiles.close(fd);
+                if (waiter != null) {
+                    waiter.retire();
+                    PosixFiles.close(blockingFd);
+                }
             } finally {
                 decoder.close();
             }

@@ -6,7 +6,8 @@ import dev.ipckit.posix.PosixPipes;
 
 /**
  * How the ends wait for their descriptor: in poll(2) ({@code wait=block}) or by returning at once so that the
- * caller retries its non-blocking call ({@code wait=spin}). Allocates nothing.
+ * caller retries its non-blocking call ({@code wait=spin}). Allocates nothing. A {@code wait=block} receiver with
+ * at least {@link #SLICE_NANOS} left sleeps in read(2) instead ({@link BlockingReads}).
  */
 final class Waits {
     /**

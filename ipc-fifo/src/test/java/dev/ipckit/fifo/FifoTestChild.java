@@ -17,6 +17,8 @@ import dev.ipckit.Sender;
  * <pre>
  * writer URI ID COUNT   open a sender on URI, say "ready" on pipe:fd=4, wait for "go" on pipe:fd=3, then send
  *                       COUNT frames of PIPE_BUF bytes stamped with ID and a sequence number; exit 0
+ * hold URI              open a sender on URI, offer the 5-byte message "hello", then hold the sender open
+ *                       until the test kills this process
  * large URI LENGTH      open a sender on URI and offer one LENGTH-byte message, which stays half written
  *                       while nobody reads, until the test kills this process
  * </pre>
@@ -35,18 +37,20 @@ public final class FifoTestChild {
      * @param args see the class comment.
      */
     public static void main(final String[] args) {
-        if (args.length != 4 && !(args.length == 3 && args[0].equals("large"))) {
+        if (args.length != 4 && !(args.length == 3 && args[0].equals("large"))
+            && !(args.length == 2 && args[0].equals("hold"))) {
             usage();
         }
         switch (args[0]) {
             case "writer" -> writer(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             case "large" -> large(args[1], Integer.parseInt(args[2]));
+            case "hold" -> hold(args[1]);
             default -> usage();
         }
     }
 
     private static void usage() {
-        System.err.println("usage: writer URI ID COUNT | large URI LENGTH");
+        System.err.println("usage: writer URI ID COUNT | large URI LENGTH | hold URI");
         System.exit(4);
     }
 
@@ -68,6 +72,20 @@ public final class FifoTestChild {
             }
         }
         System.exit(0);
+    }
+
+    private static void hold(final String uri) {
+        final UnsafeBuffer hello = new UnsafeBuffer("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try (Sender sender = Channels.openSender(uri)) {
+            if (!sender.offer(hello, 0, hello.capacity(), TIMEOUT)) {
+                System.exit(3);
+            }
+            final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() - deadline < 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TIMEOUT.toNanos()); // the test kills this process
+            }
+        }
+        System.exit(3);
     }
 
     private static void large(final String uri, final int length) {

@@ -397,7 +397,8 @@ final class RingFile {
         } else if (stamped != null) {
             stamped.checkPositions(manyProducers); // nobody moves them now: garbage is corruption
             if (manyProducers) {
-                StampedRingRepair.sealAll(stamped, header, stamped.lvSubscriberPosition(0));
+                // read again, so checked again: another process may have rewritten it since checkPositions
+                StampedRingRepair.sealAll(stamped, header, stamped.checkedPosition(stamped.lvSubscriberPosition(0)));
             } // a producers=one ring needs nothing: its next sender resumes after the last record published
         } else {
             RingFileDescriptor.checkPositions(ring, capacity, path); // nobody moves them now: garbage is corruption

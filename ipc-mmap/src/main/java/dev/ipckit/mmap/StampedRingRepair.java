@@ -71,8 +71,9 @@ final class StampedRingRepair {
      */
     static void sealAll(final StampedRing ring, final SharedSegment header, final long from) {
         final long tail = ring.lvTail();
-        if (tail - from <= 0 || tail - from > ring.capacity) {
-            return;
+        if (!StampedRing.isPosition(from) || !StampedRing.isPosition(tail) || tail - from <= 0
+            || tail - from > ring.capacity) {
+            return; // nothing a writer makes: left as it is, for the ends' own checks to name as corrupt
         }
         long position = from;
         while (position < tail) {
