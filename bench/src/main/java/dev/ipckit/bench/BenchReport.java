@@ -107,8 +107,9 @@ public record BenchReport(List<RowResult> results, List<Comparison> comparisons,
         if (!comparisons.isEmpty()) {
             out.println();
             out.printf(Locale.ROOT, "per-segment ratios: the median over the interleaved segments, the spread min-max; "
-                + "unstable when the middle segments span more than %d %% of the median%n",
-                SegmentRatio.UNSTABLE_SPREAD_PERCENT);
+                + "unstable when the middle segments span more than %d %% of the median, or the medians of the two "
+                + "passes differ by more than %d %%%n", SegmentRatio.UNSTABLE_SPREAD_PERCENT,
+                SegmentRatio.PASS_AGREEMENT_PERCENT);
             out.printf(Locale.ROOT, "%-30s %-8s %-11s  %-7s %3s%n", "row / reference", "p50", "(spread)", "p99",
                 "segments");
             comparisons.forEach(comparison -> out.println(comparison.tableLine()));

@@ -11,6 +11,11 @@ import java.util.function.Function;
  * references ...); a group runs in rounds, and each round gives every row of the group one short segment, in the
  * group's order: A B C, A B C, ... So a ratio is taken between two segments measured seconds apart, never between
  * two rows measured minutes apart on a host that has since moved its vCPUs.
+ *
+ * <p>The rounds are run in {@link #passes(int)} passes: every group runs the first pass's rounds, then every group
+ * the second's (its rows opened and warmed up again), so that each comparison's segments come from two moments
+ * minutes apart. A host that moved its vCPUs in between shows as passes that disagree, which the bench reports as
+ * unstable ({@link SegmentRatio}) instead of a ratio that the next run would not repeat.
  */
 public final class Interleaving {
     private Interleaving() {
@@ -33,6 +38,58 @@ public final class Interleaving {
     public static List<Slot> schedule(final List<String> group, final int rounds) {
         final List<Slot> slots = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
+            for (final String row : group) {
+                slots.add(new Slot(round, row));
+            }
+        }
+        return slots;
+    }
+
+    /**
+     * @param rounds the rounds of a run.
+     * @return how many passes they are run in: 2 from {@value #TWO_PASSES_FROM} rounds on, else 1.
+     */
+    public static int passes(final int rounds) {
+        return rounds >= TWO_PASSES_FROM ? 2 : 1;
+    }
+
+    /** From this many rounds on, a run has two passes. */
+    public static final int TWO_PASSES_FROM = 4;
+
+    /**
+     * @param rounds the rounds of a run.
+     * @param passes its passes.
+     * @param pass a pass, from 0.
+     * @return the first round of {@code pass}; {@code firstRound(rounds, passes, passes)} is {@code rounds}.
+     */
+    public static int firstRound(final int rounds, final int passes, final int pass) {
+        return (int) ((long) pass * rounds / passes);
+    }
+
+    /**
+     * @param rounds the rounds of a run.
+     * @param passes its passes.
+     * @param round a round, from 0.
+     * @return the pass that runs it.
+     */
+    public static int passOf(final int rounds, final int passes, final int round) {
+        int pass = 0;
+        while (pass + 1 < passes && round >= firstRound(rounds, passes, pass + 1)) {
+            pass++;
+        }
+        return pass;
+    }
+
+    /**
+     * @param group the rows of one group, in order.
+     * @param rounds the rounds of the whole run.
+     * @param passes its passes.
+     * @param pass the pass to run, from 0.
+     * @return the segments of that pass in the order they run, numbered by their round in the whole run.
+     */
+    public static List<Slot> schedule(final List<String> group, final int rounds, final int passes, final int pass) {
+        final List<Slot> slots = new ArrayList<>();
+        for (int round = firstRound(rounds, passes, pass); round < firstRound(rounds, passes, pass + 1); round++) {
             for (final String row : group) {
                 slots.add(new Slot(round, row));
             }

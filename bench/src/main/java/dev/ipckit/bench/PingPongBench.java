@@ -109,13 +109,30 @@ public final class PingPongBench {
         final Map<String, RowResult> measured = new HashMap<>();
         final Map<String, double[]> p50s = new HashMap<>();
         final Map<String, double[]> p99s = new HashMap<>();
+        final Map<String, Histogram> pooled = new HashMap<>();
+        final Map<String, Long> started = new HashMap<>();
+        final int passes = Interleaving.passes(settings.segments());
         try (Rows real = new Rows(lines)) {
             final Opener open = opener != null ? opener : real;
             int index = 0;
-            for (final List<String> group : groups) {
-                lines.group(++index, groups.size(), String.join(", ", group));
-                runGroup(group, settings, open, lines, measured, p50s, p99s);
-                removeLeftovers();
+            for (int pass = 0; pass < passes; pass++) {
+                for (final List<String> group : groups) {
+                    lines.group(++index, groups.size() * passes, String.join(", ", group)
+                        + (passes > 1 ? " (pass " + (pass + 1) + "/" + passes + ")" : ""));
+                    runGroup(group, settings, pass, open, lines, measured, p50s, p99s, pooled, started);
+                    removeLeftovers();
+                }
+            }
+        }
+        for (final String name : names) {
+            if (!measured.containsKey(name)) {
+                final Row row = Row.named(name);
+                final Histogram histogram = pooled.get(name);
+                measured.put(name, RowResult.measured(row, histogram, seconds(started.get(name))));
+                lines.forRow(name).line(String.format(Locale.ROOT,
+                    "p50 %.2f us, p99 %.2f us, max %.1f us (%,d round trips in %d segments)",
+                    histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
+                    histogram.getMaxValue() / 1e3, histogram.getTotalCount(), settings.segments()));
             }
         }
         final List<Comparison> comparisons = new ArrayList<>();
@@ -123,8 +140,8 @@ public final class PingPongBench {
             for (final String reference : Row.named(name).references()) {
                 if (measured.get(name).ok() && measured.containsKey(reference) && measured.get(reference).ok()) {
                     comparisons.add(new Comparison(name, reference,
-                        SegmentRatio.of(p50s.get(name), p50s.get(reference)),
-                        SegmentRatio.of(p99s.get(name), p99s.get(reference))));
+                        SegmentRatio.of(p50s.get(name), p50s.get(reference), passes),
+                        SegmentRatio.of(p99s.get(name), p99s.get(reference), passes)));
                 }
             }
         }
@@ -139,30 +156,36 @@ public final class PingPongBench {
     }
 
     /**
-     * Runs one group: opens and warms up each row (stopping its child until its first segment), then gives each
-     * row one segment per round ({@link Interleaving#schedule}). A row that fails is closed and left out of the
-     * rounds that follow; the others go on.
+     * Runs one pass of one group: opens and warms up each row (stopping its child until its first segment), then
+     * gives each row one segment per round of the pass ({@link Interleaving#schedule}). A row that fails is closed
+     * and left out of the rounds and passes that follow ({@code measured} holds its failure); the others go on.
+     * Each row's segments are pooled in {@code pooled} across the passes.
      */
-    private static void runGroup(final List<String> group, final BenchSettings settings, final Opener opener,
-                                 final Progress lines, final Map<String, RowResult> measured,
-                                 final Map<String, double[]> p50s, final Map<String, double[]> p99s) {
+    private static void runGroup(final List<String> group, final BenchSettings settings, final int pass,
+                                 final Opener opener, final Progress lines, final Map<String, RowResult> measured,
+                                 final Map<String, double[]> p50s, final Map<String, double[]> p99s,
+                                 final Map<String, Histogram> pooled, final Map<String, Long> started) {
         final Map<String, Contender> open = new LinkedHashMap<>();
-        final Map<String, Histogram> pooled = new HashMap<>();
-        final Map<String, Long> started = new HashMap<>();
+        final int passes = Interleaving.passes(settings.segments());
         try {
             for (final String name : group) {
+                if (measured.containsKey(name)) {
+                    continue; // failed or skipped in an earlier pass
+                }
                 final Row row = Row.named(name);
                 final Progress rowLines = lines.forRow(name);
-                started.put(name, System.nanoTime());
-                final double[] none = new double[settings.segments()];
-                Arrays.fill(none, Double.NaN);
-                p50s.put(name, none);
-                p99s.put(name, none.clone());
+                started.putIfAbsent(name, System.nanoTime());
+                if (!p50s.containsKey(name)) {
+                    final double[] none = new double[settings.segments()];
+                    Arrays.fill(none, Double.NaN);
+                    p50s.put(name, none);
+                    p99s.put(name, none.clone());
+                }
                 try {
                     final Contender contender = opener.open(row, settings, rowLines);
                     open.put(name, contender);
                     contender.warmUp(rowLines);
-                    pooled.put(name, RowResult.newHistogram());
+                    pooled.putIfAbsent(name, RowResult.newHistogram());
                 } catch (final IllegalArgumentException e) {
                     closeQuietly(open.remove(name));
                     measured.put(name, RowResult.skipped(row, "its URI is refused by this build: " + sentence(e)));
@@ -174,7 +197,7 @@ public final class PingPongBench {
                 }
             }
             final StringBuilder round = new StringBuilder();
-            for (final Interleaving.Slot slot : Interleaving.schedule(group, settings.segments())) {
+            for (final Interleaving.Slot slot : Interleaving.schedule(group, settings.segments(), passes, pass)) {
                 final Contender contender = open.get(slot.row());
                 if (contender != null) {
                     try {
@@ -196,15 +219,6 @@ public final class PingPongBench {
                         settings.segments(), round));
                     round.setLength(0);
                 }
-            }
-            for (final Map.Entry<String, Contender> entry : open.entrySet()) {
-                final Row row = Row.named(entry.getKey());
-                final Histogram histogram = pooled.get(row.name());
-                measured.put(row.name(), RowResult.measured(row, histogram, seconds(started.get(row.name()))));
-                lines.forRow(row.name()).line(String.format(Locale.ROOT,
-                    "p50 %.2f us, p99 %.2f us, max %.1f us (%,d round trips in %d segments)",
-                    histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
-                    histogram.getMaxValue() / 1e3, histogram.getTotalCount(), settings.segments()));
             }
         } finally {
             for (final Contender contender : open.values()) {

@@ -163,12 +163,33 @@ public final class StreamBench {
         final List<List<String>> groups = Interleaving.groups(names, name -> StreamRow.named(name).references());
         final Map<String, Result> results = new HashMap<>();
         final Map<String, double[]> rates = new HashMap<>();
+        final Map<String, Rate> pooled = new HashMap<>();
+        final Map<String, Integer> counted = new HashMap<>();
+        final Map<String, String> failed = new HashMap<>();
+        final Map<String, Boolean> skipped = new HashMap<>();
+        final int passes = Interleaving.passes(settings.segments());
         try (Rows real = new Rows(lines)) {
             final Opener open = opener != null ? opener : real;
             int index = 0;
-            for (final List<String> group : groups) {
-                lines.group(++index, groups.size(), "throughput " + String.join(", ", group));
-                runGroup(group, settings, open, lines, results, rates);
+            for (int pass = 0; pass < passes; pass++) {
+                for (final List<String> group : groups) {
+                    lines.group(++index, groups.size() * passes, "throughput " + String.join(", ", group)
+                        + (passes > 1 ? " (pass " + (pass + 1) + "/" + passes + ")" : ""));
+                    runGroup(group, settings, pass, open, lines, rates, pooled, counted, failed, skipped);
+                }
+            }
+        }
+        for (final String name : names) {
+            final StreamRow row = StreamRow.named(name);
+            for (final int size : settings.sizes()) {
+                if (!row.runsAt(size)) {
+                    continue;
+                }
+                final String key = key(name, size);
+                results.put(key, failed.containsKey(name) || pooled.getOrDefault(key, Rate.NONE).messages() == 0
+                    ? new Result(row, size, null, 0, failed.getOrDefault(name, "no message arrived"),
+                        skipped.getOrDefault(name, false), null)
+                    : new Result(row, size, pooled.get(key), counted.getOrDefault(key, 0), null, false, null));
             }
         }
         final List<Result> ordered = new ArrayList<>();
@@ -181,14 +202,16 @@ public final class StreamBench {
                 final Result reference = row.reference() == null ? null : results.get(key(row.reference(), size));
                 if (result.ok() && reference != null && reference.ok()) {
                     result = new Result(row, size, result.rate(), result.segments(), null, false,
-                        SegmentRatio.of(rates.get(key(row.name(), size)), rates.get(key(row.reference(), size))));
+                        SegmentRatio.of(rates.get(key(row.name(), size)), rates.get(key(row.reference(), size)),
+                            passes));
                 }
                 ordered.add(result);
                 for (final String peer : row.peers()) {
                     final Result theirs = results.get(key(peer, size));
                     if (result.ok() && theirs != null && theirs.ok()) {
                         ordered.add(new Result(row, size, result.rate(), result.segments(), null, false,
-                            SegmentRatio.of(rates.get(key(row.name(), size)), rates.get(key(peer, size))), peer));
+                            SegmentRatio.of(rates.get(key(row.name(), size)), rates.get(key(peer, size)), passes),
+                            peer));
                     }
                 }
             }
@@ -208,14 +231,22 @@ public final class StreamBench {
         return row + "@" + size;
     }
 
-    private static void runGroup(final List<String> group, final StreamSettings settings, final Opener opener,
-                                 final Progress lines, final Map<String, Result> results,
-                                 final Map<String, double[]> rates) {
+    /**
+     * Runs one pass of one group, every length: opens and warms up each row, then gives each row one segment per
+     * round of the pass. A row that fails is closed and left out of the rounds and passes that follow
+     * ({@code failed} holds why); rates are pooled across the passes.
+     */
+    private static void runGroup(final List<String> group, final StreamSettings settings, final int pass,
+                                 final Opener opener, final Progress lines, final Map<String, double[]> rates,
+                                 final Map<String, Rate> pooled, final Map<String, Integer> counted,
+                                 final Map<String, String> failed, final Map<String, Boolean> skipped) {
         final Map<String, StreamContender> open = new LinkedHashMap<>();
-        final Map<String, String> failed = new HashMap<>();
-        final Map<String, Boolean> skipped = new HashMap<>();
+        final int passes = Interleaving.passes(settings.segments());
         try {
             for (final String name : group) {
+                if (failed.containsKey(name)) {
+                    continue; // failed or skipped in an earlier pass
+                }
                 final StreamRow row = StreamRow.named(name);
                 final Progress rowLines = lines.forRow(name);
                 try {
@@ -240,17 +271,17 @@ public final class StreamBench {
                 if (running.isEmpty()) {
                     continue;
                 }
-                final Map<String, Rate> pooled = new HashMap<>();
-                final Map<String, Integer> counted = new HashMap<>();
                 for (final String name : running) {
-                    final double[] none = new double[settings.segments()];
-                    Arrays.fill(none, Double.NaN);
-                    rates.put(key(name, size), none);
-                    pooled.put(name, Rate.NONE);
-                    counted.put(name, 0);
+                    rates.computeIfAbsent(key(name, size), k -> {
+                        final double[] none = new double[settings.segments()];
+                        Arrays.fill(none, Double.NaN);
+                        return none;
+                    });
+                    pooled.putIfAbsent(key(name, size), Rate.NONE);
+                    counted.putIfAbsent(key(name, size), 0);
                 }
                 final StringBuilder round = new StringBuilder();
-                for (final Interleaving.Slot slot : Interleaving.schedule(running, settings.segments())) {
+                for (final Interleaving.Slot slot : Interleaving.schedule(running, settings.segments(), passes, pass)) {
                     final StreamContender contender = open.get(slot.row());
                     if (contender != null) {
                         try {
@@ -259,9 +290,9 @@ public final class StreamBench {
                                 / Math.max(1, StreamRow.named(slot.row()).subscribers());
                             if (rate.messages() > 0) {
                                 rates.get(key(slot.row(), size))[slot.round()] = perSubscriber;
-                                counted.merge(slot.row(), 1, Integer::sum);
+                                counted.merge(key(slot.row(), size), 1, Integer::sum);
                             }
-                            pooled.merge(slot.row(), rate, Rate::plus);
+                            pooled.merge(key(slot.row(), size), rate, Rate::plus);
                             round.append(String.format(Locale.ROOT, "  %s %s", slot.row(), perSecond(perSubscriber)));
                         } catch (final RuntimeException | LinkageError e) {
                             close(open.remove(slot.row()));
@@ -274,13 +305,6 @@ public final class StreamBench {
                             slot.round() + 1, settings.segments(), round));
                         round.setLength(0);
                     }
-                }
-                for (final String name : running) {
-                    final StreamRow row = StreamRow.named(name);
-                    results.put(key(name, size), failed.containsKey(name) || pooled.get(name).messages() == 0
-                        ? new Result(row, size, null, 0, failed.getOrDefault(name, "no message arrived"),
-                            skipped.getOrDefault(name, false), null)
-                        : new Result(row, size, pooled.get(name), counted.get(name), null, false, null));
                 }
             }
         } finally {

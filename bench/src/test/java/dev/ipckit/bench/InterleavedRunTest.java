@@ -114,6 +114,48 @@ class InterleavedRunTest {
     }
 
     @Test
+    void shouldRunEveryGroupTwiceInTwoPassesFromFourSegmentsOnAndFlagPassesThatDisagree() throws Exception {
+        final BenchSettings four = new BenchSettings(0, Duration.ZERO, Duration.ofSeconds(1), 4, Duration.ofSeconds(1),
+            BenchSettings.MESSAGE_LENGTH, 4);
+        // pass 1 (segments 0-1 of each row's first opening) measures fifo/block at 3x c/fifo, pass 2 at 4x
+        final Map<String, long[]> nanos = Map.of("fifo/block", new long[] {300, 300}, "c/fifo", new long[] {100, 100},
+            "pipe/block", new long[] {200, 200}, "c/pipe", new long[] {100, 100});
+        final List<String> opened = new ArrayList<>();
+        final PingPongBench.Opener twoPasses = (row, settings, progress) -> {
+            opened.add(row.name());
+            final boolean second = opened.stream().filter(row.name()::equals).count() == 2;
+            final long[] mine = nanos.get(row.name()).clone();
+            if (second && row.name().equals("fifo/block")) {
+                java.util.Arrays.fill(mine, 400);
+            }
+            return rows(Map.of(row.name(), mine), null, -1).open(row, settings, progress);
+        };
+        final BenchReport report = PingPongBench.run(four, List.of(Row.named("fifo/block"), Row.named("c/fifo"),
+            Row.named("pipe/block"), Row.named("c/pipe")), out, null, twoPasses);
+
+        assertEquals(List.of(
+            "open fifo/block", "warm fifo/block", "open c/fifo", "warm c/fifo",
+            "fifo/block 0", "c/fifo 0", "fifo/block 1", "c/fifo 1", "close fifo/block", "close c/fifo",
+            "open pipe/block", "warm pipe/block", "open c/pipe", "warm c/pipe",
+            "pipe/block 0", "c/pipe 0", "pipe/block 1", "c/pipe 1", "close pipe/block", "close c/pipe",
+            "open fifo/block", "warm fifo/block", "open c/fifo", "warm c/fifo",
+            "fifo/block 0", "c/fifo 0", "fifo/block 1", "c/fifo 1", "close fifo/block", "close c/fifo",
+            "open pipe/block", "warm pipe/block", "open c/pipe", "warm c/pipe",
+            "pipe/block 0", "c/pipe 0", "pipe/block 1", "c/pipe 1", "close pipe/block", "close c/pipe"), log,
+            "every group runs its first two rounds, then every group (opened and warmed up anew) its last two");
+        final Comparison fifo = report.comparison("fifo/block", "c/fifo").orElseThrow();
+        assertEquals(4, fifo.p50().segments());
+        assertFalse(fifo.p50().stable(), "the passes measured 3x and 4x");
+        assertTrue(fifo.verdict().contains("its passes, minutes apart, disagree: medians 3.00 and 4.00"),
+            fifo.verdict());
+        final Comparison pipe = report.comparison("pipe/block", "c/pipe").orElseThrow();
+        assertTrue(pipe.p50().stable(), pipe.verdict());
+        assertEquals(2.0, pipe.p50().median(), 1e-9);
+        assertEquals(4, report.result("fifo/block").orElseThrow().histogram().getTotalCount(),
+            "the pooled histogram holds the segments of both passes");
+    }
+
+    @Test
     void shouldCloseARowThatFailsPartWayAndGoOnWithTheOthers() throws Exception {
         final BenchReport report = PingPongBench.run(THREE_SEGMENTS, List.of(Row.named("fifo/block"),
             Row.named("c/fifo")), out, null, rows(Map.of("fifo/block", new long[] {300, 330, 360}, "c/fifo",
@@ -144,6 +186,23 @@ class InterleavedRunTest {
         assertEquals(List.of("open mmap/agrona-spin", "open c/shm-spin", "warm c/shm-spin", "c/shm-spin 0",
             "c/shm-spin 1", "c/shm-spin 2", "close c/shm-spin"), log);
         assertEquals("mmap/agrona-spin,ipckit,,,,,,0", Files.readAllLines(out.resolve(PingPongBench.CSV)).get(1));
+    }
+
+    @Test
+    void shouldRunTheThroughputGroupsInTwoPassesFromFourSegmentsOn() throws Exception {
+        final StreamSettings settings = new StreamSettings(Duration.ZERO, Duration.ZERO, Duration.ofMillis(1), 4,
+            List.of(32));
+        final List<StreamBench.Result> results = StreamBench.run(settings, List.of(StreamRow.named("fifo/block"),
+            StreamRow.named("c/pipe")), out, null, streamRows((name, segment) -> name.equals("fifo/block") ? 200 : 100));
+
+        final List<String> pass = List.of("open fifo/block", "warm fifo/block 32", "open c/pipe", "warm c/pipe 32",
+            "fifo/block 32", "c/pipe 32", "fifo/block 32", "c/pipe 32", "close fifo/block", "close c/pipe");
+        final List<String> both = new ArrayList<>(pass);
+        both.addAll(pass);
+        assertEquals(both, log, "two passes of two rounds, each opened and warmed up anew");
+        assertEquals(List.of(StreamBench.HEADER, "fifo/block,32,200,0.0,4,c/pipe,2.00,2.00-2.00,stable,1,200",
+            "c/pipe,32,100,0.0,4,,,,,1,100"), Files.readAllLines(out.resolve(StreamBench.CSV)));
+        assertEquals(2, results.size());
     }
 
     @Test

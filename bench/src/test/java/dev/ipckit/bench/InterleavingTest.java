@@ -75,4 +75,17 @@ class InterleavingTest {
         }
         throw new AssertionError("process " + pid + " is in state " + seen + ", not " + state);
     }
+
+    @Test
+    void shouldSplitTheRoundsIntoTwoPassesFromFourRoundsOn() {
+        assertEquals(1, Interleaving.passes(3));
+        assertEquals(2, Interleaving.passes(Interleaving.TWO_PASSES_FROM));
+        assertEquals(2, Interleaving.passes(20));
+        assertEquals(List.of(0, 2, 5), List.of(Interleaving.firstRound(5, 2, 0), Interleaving.firstRound(5, 2, 1),
+            Interleaving.firstRound(5, 2, 2)));
+        assertEquals(List.of(0, 0, 1, 1, 1), java.util.stream.IntStream.range(0, 5)
+            .map(round -> Interleaving.passOf(5, 2, round)).boxed().toList());
+        assertEquals(List.of(new Interleaving.Slot(2, "A"), new Interleaving.Slot(2, "B"), new Interleaving.Slot(3, "A"),
+            new Interleaving.Slot(3, "B")), Interleaving.schedule(List.of("A", "B"), 4, 2, 1));
+    }
 }

@@ -84,4 +84,30 @@ class SegmentRatioTest {
         assertTrue(unstable.tableLine().contains("unstable"), unstable.tableLine());
         assertTrue(stable.tableLine().contains("1.50x"), stable.tableLine());
     }
+
+    @Test
+    void shouldNumberThePassesByRoundAndCallDisagreeingPassesUnstable() {
+        // rounds 0-1 are pass 0, rounds 2-3 pass 1; the first pass measures 1.05, the second 1.28
+        final SegmentRatio apart = SegmentRatio.of(new double[] {100, 110, 124, 132}, new double[] {100, 100, 100, 100},
+            2);
+        assertEquals(List.of(0, 0, 1, 1), java.util.Arrays.stream(apart.passes()).boxed().toList());
+        assertEquals(1.05, apart.passMedians()[0], 1e-9);
+        assertEquals(1.28, apart.passMedians()[1], 1e-9);
+        assertTrue(apart.middleSpread() <= SegmentRatio.UNSTABLE_SPREAD_PERCENT / 100.0,
+            "the segments alone would pass the spread rule");
+        assertFalse(apart.stable(), "two passes 20 % apart");
+        assertEquals("its passes, minutes apart, disagree: medians 1.05 and 1.28 differ by 20 % of the median (the "
+            + "limit is 15 %)", apart.why());
+
+        final SegmentRatio close = SegmentRatio.of(new double[] {100, 104, 108, 110}, new double[] {100, 100, 100, 100},
+            2);
+        assertTrue(close.stable(), close.why());
+        assertEquals("", close.why());
+        assertTrue(close.passSpread() <= SegmentRatio.PASS_AGREEMENT_PERCENT / 100.0);
+
+        final SegmentRatio onePass = SegmentRatio.of(new double[] {100, 100, 150, 150},
+            new double[] {100, 100, 100, 100});
+        assertEquals(0, onePass.passSpread(), "a run in one pass has nothing to disagree with");
+        assertThrows(IllegalArgumentException.class, () -> new SegmentRatio(new double[] {1.0}, new int[2]));
+    }
 }
