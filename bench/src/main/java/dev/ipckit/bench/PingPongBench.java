@@ -114,10 +114,10 @@ public final class PingPongBench {
         final int passes = Interleaving.passes(settings.segments());
         try (Rows real = new Rows(lines)) {
             final Opener open = opener != null ? opener : real;
-            int index = 0;
             for (int pass = 0; pass < passes; pass++) {
+                int index = 0;
                 for (final List<String> group : groups) {
-                    lines.group(++index, groups.size() * passes, String.join(", ", group)
+                    lines.group(++index, groups.size(), String.join(", ", group)
                         + (passes > 1 ? " (pass " + (pass + 1) + "/" + passes + ")" : ""));
                     runGroup(group, settings, pass, open, lines, measured, p50s, p99s, pooled, started);
                     removeLeftovers();

@@ -170,10 +170,10 @@ public final class StreamBench {
         final int passes = Interleaving.passes(settings.segments());
         try (Rows real = new Rows(lines)) {
             final Opener open = opener != null ? opener : real;
-            int index = 0;
             for (int pass = 0; pass < passes; pass++) {
+                int index = 0;
                 for (final List<String> group : groups) {
-                    lines.group(++index, groups.size() * passes, "throughput " + String.join(", ", group)
+                    lines.group(++index, groups.size(), "throughput " + String.join(", ", group)
                         + (passes > 1 ? " (pass " + (pass + 1) + "/" + passes + ")" : ""));
                     runGroup(group, settings, pass, open, lines, rates, pooled, counted, failed, skipped);
                 }

@@ -55,6 +55,7 @@ class CliBenchTest {
         assertEquals(0, help.exitCode(), help.err());
         assertTrue(help.out().contains("A comparison is UNSTABLE") && help.out().contains("than 30 percent of their "
             + "median"), help.out());
+        assertTrue(help.out().contains("medians of its two passes differ by more than 15 percent"), help.out());
         assertFalse(help.err().contains("WARN"), "the help formats cleanly: " + help.err());
     }
 
