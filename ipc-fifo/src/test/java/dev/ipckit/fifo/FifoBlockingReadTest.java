@@ -66,10 +66,9 @@ class FifoBlockingReadTest {
 
     @Test
     void shouldSleepInReadAndDeliverTheMessageThatWakesIt() throws Exception {
-        final String uri = "fifo:" + dir.resolve("read.fifo") + "?wait=block";
-        try (Receiver receiver = Channels.openReceiver(uri + "&nonblock=true");
-             Sender sender = Channels.openSender(uri + "&nonblock=true")) {
-            handOver(sender, receiver, "first"); // the receiver has seen its sender
+        try (Ends ends = Ends.open(dir.resolve("read.fifo"))) {
+            final Receiver receiver = ends.receiver();
+            final Sender sender = ends.sender();
             final Polling polling = Polling.start(() -> receiveOne(receiver, DEADLINE));
             awaitSyscall(polling.tid(), SYS_READ);
             offer(sender, "woken");
@@ -79,10 +78,9 @@ class FifoBlockingReadTest {
 
     @Test
     void shouldWaitInPollOnAThreadThatBlocksTheSignal() throws Exception {
-        final String uri = "fifo:" + dir.resolve("masked.fifo") + "?wait=block";
-        try (Receiver receiver = Channels.openReceiver(uri + "&nonblock=true");
-             Sender sender = Channels.openSender(uri + "&nonblock=true")) {
-            handOver(sender, receiver, "first");
+        try (Ends ends = Ends.open(dir.resolve("masked.fifo"))) {
+            final Receiver receiver = ends.receiver();
+            final Sender sender = ends.sender();
             final Polling polling = Polling.start(() -> {
                 try (Arena arena = Arena.ofConfined()) {
                     PosixSignals.pthreadSigmask(PosixSignals.SIG_BLOCK, PosixSignals.sigset(arena, BlockingReads.SIGNAL),
@@ -98,10 +96,9 @@ class FifoBlockingReadTest {
 
     @Test
     void shouldReturnAtTheDeadlineFromABlockingReadWithNoSignalLeft() throws Exception {
-        final String uri = "fifo:" + dir.resolve("deadline.fifo") + "?wait=block";
-        try (Receiver receiver = Channels.openReceiver(uri + "&nonblock=true");
-             Sender sender = Channels.openSender(uri + "&nonblock=true")) {
-            handOver(sender, receiver, "first");
+        try (Ends ends = Ends.open(dir.resolve("deadline.fifo"))) {
+            final Receiver receiver = ends.receiver();
+            final Sender sender = ends.sender();
             final Duration timeout = Duration.ofMillis(400);
             final AtomicInteger tid = new AtomicInteger();
             final Polling polling = Polling.start(() -> {
@@ -123,10 +120,8 @@ class FifoBlockingReadTest {
 
     @Test
     void shouldEndABlockingReadWhenAnotherThreadCloses() throws Exception {
-        final String uri = "fifo:" + dir.resolve("close.fifo") + "?wait=block";
-        final Receiver receiver = Channels.openReceiver(uri + "&nonblock=true");
-        try (Sender sender = Channels.openSender(uri + "&nonblock=true")) {
-            handOver(sender, receiver, "first");
+        try (Ends ends = Ends.open(dir.resolve("close.fifo"))) {
+            final Receiver receiver = ends.receiver();
             final Polling polling = Polling.start(() -> receiveOne(receiver, Duration.ofSeconds(60)));
             awaitSyscall(polling.tid(), SYS_READ);
             receiver.close(); // returns once the waiting thread has left
@@ -137,10 +132,9 @@ class FifoBlockingReadTest {
 
     @Test
     void shouldEndABlockingReadWhenItsThreadIsInterrupted() throws Exception {
-        final String uri = "fifo:" + dir.resolve("interrupt.fifo") + "?wait=block";
-        try (Receiver receiver = Channels.openReceiver(uri + "&nonblock=true");
-             Sender sender = Channels.openSender(uri + "&nonblock=true")) {
-            handOver(sender, receiver, "first");
+        try (Ends ends = Ends.open(dir.resolve("interrupt.fifo"))) {
+            final Receiver receiver = ends.receiver();
+            final Sender sender = ends.sender();
             final Polling polling = Polling.start(() -> receiveOne(receiver, Duration.ofSeconds(60)));
             awaitSyscall(polling.tid(), SYS_READ);
             polling.thread().interrupt();
@@ -256,6 +250,24 @@ class FifoBlockingReadTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
+
+    /** A wait=block receiver and a sender on one FIFO, one message handed over: the receiver has seen its sender. */
+    private record Ends(Receiver receiver, Sender sender) implements AutoCloseable {
+        static Ends open(final Path fifo) {
+            final String uri = "fifo:" + fifo + "?wait=block&nonblock=true";
+            final Receiver receiver = Channels.openReceiver(uri);
+            final Ends ends = new Ends(receiver, Channels.openSender(uri));
+            handOver(ends.sender, receiver, "first");
+            return ends;
+        }
+
+        @Override
+        public void close() {
+            try (sender) {
+                receiver.close();
+            }
+        }
+    }
 
     /** A thread that polls, and the tid the kernel knows it by. */
     private record Polling(Thread thread, int tid, CompletableFuture<String> outcome) {
