@@ -48,7 +48,13 @@ import dev.ipckit.posix.PosixSignals;
  *   OUT --reader enters--> IN --reader leaves--> OUT
  *                           |
  *                           +--signaller claims--> SIGNALLING --tgkill(2) returned--> SENT --reader takes it--> OUT
+ *                                                     ^                                  |
+ *                                                     +---- still inside after 1 ms -----+  (sent again)
  * </pre>
+ *
+ * A signal that arrives after the reader entered IN but before its read(2) began runs the handler then, and the
+ * read sleeps; the deadline thread finds the read still SENT a millisecond later and sends it again. So a read ends
+ * at most one look of the deadline thread after its deadline, and normally at it.
  */
 final class BlockingReads {
     /** The JDK's signal for ending blocking I/O ({@code INTERRUPT_SIGNAL} of its NIO): SIGRTMAX-2, 62 on Linux. */
