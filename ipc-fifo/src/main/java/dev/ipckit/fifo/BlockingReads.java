@@ -38,6 +38,9 @@ import dev.ipckit.posix.PosixSignals;
  * A read whose time left is under {@link #MIN_TIMEOUT_NANOS}, a virtual thread, and a thread that blocks the
  * signal wait in poll(2) as before; so does every thread when the JDK's handler is not there
  * ({@link #AVAILABLE}).
+ * The handler is looked at once, when this class loads: a program that later replaces the JDK's handler of
+ * SIGRTMAX-2 with one that sets SA_RESTART makes a blocking read outlive its deadline until the next bytes or end of
+ * file arrive (the JDK's own channels would not be closable either).
  *
  * <p>No stray signal: a reader's {@link Waiter#state} says whether it is inside its read. A signaller claims it
  * (IN to SIGNALLING) before tgkill(2) and marks it SENT after; a reader leaves by IN to OUT. A reader that finds
