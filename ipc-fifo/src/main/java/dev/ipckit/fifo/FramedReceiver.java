@@ -354,18 +354,23 @@ final class FramedReceiver extends ChannelEnd implements StreamReceiver {
     /**
      * Called from this receiver's handler, {@code close} stops the poll after that message; everything is released
      * when the poll returns. Called from another thread while this receiver waits in a timed poll, it ends that
-     * wait (the poll throws {@link ChannelClosedException}) within one {@link Waits#SLICE_NANOS}.
+     * wait (the poll throws {@link ChannelClosedException}): at once for a wait in read(2) ({@link #wakeWaiter()}),
+     * within one {@link Waits#SLICE_NANOS} for one in poll(2).
+     */
+    @Override
+    protected void closedFromCallback() {
+        decoder.stop(); // a no-op unless called from this receiver's own handler
+    }
+
+    /**
+     * Called by a close from another thread while this receiver's thread waits: a thread asleep in read(2) is sent
+     * the signal that ends it ({@link BlockingReads}), and sees the close at once.
      */
     @Override
     protected void wakeWaiter() {
         if (waiter != null) {
-            waiter.signal(); // a thread asleep in read(2) returns EINTR and sees the close
+            waiter.signal();
         }
-    }
-
-    @Override
-    protected void closedFromCallback() {
-        decoder.stop(); // a no-op unless called from this receiver's own handler
     }
 
     /**
