@@ -184,7 +184,7 @@ public record SegmentRatio(double[] ratios, int[] passes) {
             for (final double median : passMedians()) {
                 medians.append(medians.isEmpty() ? "" : " and ").append(format(median));
             }
-            return String.format(Locale.ROOT, "its passes, minutes apart, disagree: medians %s differ by %.0f %% of the "
+            return String.format(Locale.ROOT, "its two passes (minutes apart) disagree: medians %s differ by %.0f %% of the "
                 + "median (the limit is %d %%)", medians, passSpread() * 100, PASS_AGREEMENT_PERCENT);
         }
         return "";

@@ -146,7 +146,7 @@ class InterleavedRunTest {
         final Comparison fifo = report.comparison("fifo/block", "c/fifo").orElseThrow();
         assertEquals(4, fifo.p50().segments());
         assertFalse(fifo.p50().stable(), "the passes measured 3x and 4x");
-        assertTrue(fifo.verdict().contains("its passes, minutes apart, disagree: medians 3.00 and 4.00"),
+        assertTrue(fifo.verdict().contains("its two passes (minutes apart) disagree: medians 3.00 and 4.00"),
             fifo.verdict());
         final Comparison pipe = report.comparison("pipe/block", "c/pipe").orElseThrow();
         assertTrue(pipe.p50().stable(), pipe.verdict());

@@ -96,7 +96,7 @@ class SegmentRatioTest {
         assertTrue(apart.middleSpread() <= SegmentRatio.UNSTABLE_SPREAD_PERCENT / 100.0,
             "the segments alone would pass the spread rule");
         assertFalse(apart.stable(), "two passes 20 % apart");
-        assertEquals("its passes, minutes apart, disagree: medians 1.05 and 1.28 differ by 20 % of the median (the "
+        assertEquals("its two passes (minutes apart) disagree: medians 1.05 and 1.28 differ by 20 % of the median (the "
             + "limit is 15 %)", apart.why());
 
         final SegmentRatio close = SegmentRatio.of(new double[] {100, 104, 108, 110}, new double[] {100, 100, 100, 100},

@@ -1,5 +1,6 @@
 package dev.ipckit.examples.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import dev.ipckit.bench.BenchSettings;
 import dev.ipckit.bench.Comparison;
 import dev.ipckit.bench.PingPongBench;
 import dev.ipckit.bench.Row;
+import dev.ipckit.bench.RunAgainst;
 import dev.ipckit.bench.SegmentRatio;
 import dev.ipckit.bench.StreamBench;
 import dev.ipckit.bench.StreamRow;
@@ -51,8 +53,8 @@ import picocli.CommandLine.Option;
         "processes; on two cores those would oversubscribe the CPUs spinning, so they",
         "wait with a backoff and measure the scheduler as much as the mechanism."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "a short run (about two minutes on two cores) instead of the full one "
-        + "(about fifteen)")
+    @Option(names = "--quick", description = "a short run (about four minutes on two cores) instead of the full one "
+        + "(about twenty)")
     boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
@@ -69,8 +71,19 @@ final class BenchCommand implements Callable<Integer> {
             + "ring's wait modes the default is chosen by (ping-pong, wake-up after idle, bursts, idle CPU)")
     String table;
 
+    @Option(names = "--against", paramLabel = "DIR",
+        description = "an earlier run's results: after this run, every comparison both runs call stable is set beside "
+            + "that run's, and one whose medians are more than " + RunAgainst.AGREEMENT_PERCENT + " percent apart is "
+            + "unstable across runs (printed, and written to DIR-of-this-run/" + RunAgainst.CSV + ")")
+    Path against;
+
     @Override
     public Integer call() {
+        if (against != null && !Files.exists(against.resolve(Comparison.CSV))
+            && !Files.exists(against.resolve(StreamBench.CSV))) {
+            throw new IllegalArgumentException("--against " + against + " holds neither " + Comparison.CSV + " nor "
+                + StreamBench.CSV + "; give the --out directory of an earlier run");
+        }
         if (!List.of("latency", "throughput", "all", "waitmodes").contains(table)) {
             throw new IllegalArgumentException("--table " + table + " is not latency, throughput, all or waitmodes");
         }
@@ -116,6 +129,13 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println();
             failed |= StreamBench.failed(results);
             written.add(out.resolve(StreamBench.CSV).toString());
+        }
+        if (against != null) {
+            final List<RunAgainst.Line> lines = RunAgainst.compare(out, against);
+            RunAgainst.print(lines, against, System.out);
+            System.out.println();
+            RunAgainst.write(out, lines);
+            written.add(out.resolve(RunAgainst.CSV).toString());
         }
         System.out.println("results: " + String.join(", ", written));
         System.out.printf(Locale.ROOT, "took %.0f s. Ratios are taken segment by segment; an unstable one says the "

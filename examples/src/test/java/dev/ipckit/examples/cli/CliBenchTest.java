@@ -78,4 +78,30 @@ class CliBenchTest {
             + "[mmap/spin"), bench.err());
         assertFalse(Files.exists(out));
     }
+
+    @Test
+    void shouldSetThisRunBesideAnEarlierOneWithAgainst() throws Exception {
+        final Path earlier = Files.createDirectories(dir.resolve("earlier"));
+        Files.write(earlier.resolve("ratios.csv"), List.of("row,reference,p50_ratio,p99_ratio,segments,spread,verdict",
+            "fifo/block,c/fifo,0.97,1.01,8,0.77-1.15,stable"));
+        final Path out = dir.resolve("results");
+        final Cli.Result bench = Cli.run("bench", "--quick", "--table", "latency", "--row", "c/pipe", "--out",
+            out.toString(), "--against", earlier.toString());
+        assertEquals(0, bench.exitCode(), bench.err());
+        assertTrue(bench.out().contains("against the run in " + earlier + ": two medians agree within 15 %"),
+            bench.out());
+        assertEquals(List.of("table,row,reference,size,ratio,earlier_ratio,verdict",
+            "latency,fifo/block,c/fifo,,,0.97,not in this run"), Files.readAllLines(out.resolve("against.csv")));
+    }
+
+    @Test
+    void shouldRefuseAnAgainstDirectoryWithoutResultsBeforeRunning() {
+        final Path out = dir.resolve("results");
+        final Cli.Result bench = Cli.run("bench", "--quick", "--out", out.toString(), "--against",
+            dir.resolve("nothing").toString());
+        assertEquals(Main.EXIT_USAGE, bench.exitCode(), bench.err());
+        assertTrue(bench.err().contains("holds neither ratios.csv nor throughput.csv; give the --out directory of an "
+            + "earlier run"), bench.err());
+        assertFalse(Files.exists(out), "nothing was run");
+    }
 }
