@@ -157,6 +157,60 @@ public final class RunAgainst {
     }
 
     /**
+     * Takes back, in this run's {@code ratios.csv} and {@code throughput.csv}, the ratios its own rule called stable and
+     * that moved more than {@value #AGREEMENT_PERCENT} % since the earlier run: their ratio fields are emptied and their
+     * verdict says {@code unstable across runs: N % apart from the earlier run (the limit is 15 %)}, so that neither
+     * file prints a figure the next run would not repeat.
+     *
+     * @param directory this run's directory.
+     * @param lines from {@link #compare}.
+     * @throws UncheckedIOException when a file cannot be read or written.
+     */
+    public static void markUnstable(final Path directory, final List<Line> lines) {
+        final Map<String, String> moved = new LinkedHashMap<>();
+        for (final Line line : lines) {
+            if (line.verdict().startsWith("unstable across runs")) {
+                moved.put(line.table() + " " + line.row() + " " + line.reference() + " " + line.size(),
+                    line.verdict().replace(" apart ", " apart from the earlier run "));
+            }
+        }
+        rewrite(directory.resolve(Comparison.CSV), field -> moved.get("latency " + field[0] + " " + field[1] + " "),
+            new int[] {2, 3}, 6);
+        rewrite(directory.resolve(StreamBench.CSV), field -> moved.get("throughput " + field[0] + " " + field[5] + " "
+            + field[1]), new int[] {6}, 8);
+    }
+
+    private static void rewrite(final Path file, final java.util.function.Function<String[], String> verdictOf,
+                                final int[] ratios, final int verdictField) {
+        final List<String> lines = lines(file);
+        if (lines.isEmpty()) {
+            return;
+        }
+        final List<String> out = new ArrayList<>();
+        try {
+            out.add(Files.readAllLines(file, StandardCharsets.UTF_8).get(0));
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        for (final String line : lines) {
+            final String[] field = line.split(",", -1);
+            final String verdict = field.length > verdictField ? verdictOf.apply(field) : null;
+            if (verdict != null) {
+                for (final int ratio : ratios) {
+                    field[ratio] = "";
+                }
+                field[verdictField] = verdict;
+            }
+            out.add(String.join(",", field));
+        }
+        try {
+            Files.write(file, out, StandardCharsets.UTF_8);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Prints the comparisons both runs have, and a count.
      *
      * @param lines from {@link #compare}.

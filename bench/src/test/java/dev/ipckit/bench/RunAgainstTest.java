@@ -66,11 +66,33 @@ class RunAgainstTest {
             csv.get(2));
         assertEquals(7, csv.size());
 
+        RunAgainst.markUnstable(later, lines);
+        assertEquals(List.of(Comparison.HEADER,
+            "fifo/block,c/fifo,1.02,1.06,8,0.96-1.17,stable",
+            "fifo/spin,c/pipe-spin,,,8,0.74-1.92,unstable across runs: 23 % apart from the earlier run (the limit is 15 %)",
+            "mmap/spin,c/shm-spin,1.87,1.82,8,1.61-5.08,stable",
+            "aeron/ipc,c/shm-spin,1.61,1.62,8,1.38-4.51,stable"), Files.readAllLines(later.resolve(Comparison.CSV)),
+            "the ratio that moved is taken back; the others stay");
+        assertEquals(List.of(StreamBench.HEADER,
+            "mmap/spin,65536,406372,26632.0,6,c/shm-spin,0.91,0.76-1.12,stable,1,406372"),
+            Files.readAllLines(later.resolve(StreamBench.CSV)));
+
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         RunAgainst.print(lines, earlier, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         final String printed = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("2 agree, 1 unstable across runs, 1 unstable within a run"), printed);
         assertTrue(printed.contains("fifo/spin / c/pipe-spin"), printed);
+    }
+
+    @Test
+    void shouldTakeBackAThroughputRatioThatMovedBetweenRuns() throws Exception {
+        final Path earlier = run("x", List.of(), List.of("pipe/block,32,1000,0.0,6,c/pipe,0.66,0.60-0.70,stable,1,1000"));
+        final Path later = run("y", List.of(), List.of("pipe/block,32,1500,0.0,6,c/pipe,0.99,0.90-1.05,stable,1,1500"));
+        final List<RunAgainst.Line> lines = RunAgainst.compare(later, earlier);
+        assertEquals("unstable across runs: 50 % apart (the limit is 15 %)", lines.get(0).verdict());
+        RunAgainst.markUnstable(later, lines);
+        assertEquals("pipe/block,32,1500,0.0,6,c/pipe,,0.90-1.05,unstable across runs: 50 % apart from the earlier run "
+            + "(the limit is 15 %),1,1500", Files.readAllLines(later.resolve(StreamBench.CSV)).get(1));
     }
 
     @Test

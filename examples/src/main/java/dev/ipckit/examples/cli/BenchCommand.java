@@ -74,7 +74,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--against", paramLabel = "DIR",
         description = "an earlier run's results: after this run, every comparison both runs call stable is set beside "
             + "that run's, and one whose medians are more than " + RunAgainst.AGREEMENT_PERCENT + " percent apart is "
-            + "unstable across runs (printed, and written to DIR-of-this-run/" + RunAgainst.CSV + ")")
+            + "unstable across runs (printed, written to DIR-of-this-run/" + RunAgainst.CSV + ", and its ratio "
+            + "taken back from this run's ratios.csv and throughput.csv)")
     Path against;
 
     @Override
@@ -135,6 +136,7 @@ final class BenchCommand implements Callable<Integer> {
             RunAgainst.print(lines, against, System.out);
             System.out.println();
             RunAgainst.write(out, lines);
+            RunAgainst.markUnstable(out, lines);
             written.add(out.resolve(RunAgainst.CSV).toString());
         }
         System.out.println("results: " + String.join(", ", written));
