@@ -128,13 +128,8 @@ public final class EchoSession implements AutoCloseable {
             session.open(family, options);
             session.awaitReady();
             return session;
-        } catch (final IllegalArgumentException e) {
-            session.close();
-            throw e;
         } catch (final RuntimeException e) {
-            final String detail = session.echoEnding(Duration.ofSeconds(2));
-            session.close();
-            throw JavaChild.explained(e, detail);
+            throw JavaChild.startFailed(e, () -> session.echoEnding(Duration.ofSeconds(2)), session::close);
         }
     }
 

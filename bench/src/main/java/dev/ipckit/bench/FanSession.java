@@ -221,13 +221,8 @@ final class FanSession implements AutoCloseable {
             }
             session.awaitJoined();
             return session;
-        } catch (final IllegalArgumentException e) {
-            session.close();
-            throw e;
         } catch (final RuntimeException e) {
-            final String detail = session.ending();
-            session.close();
-            throw JavaChild.explained(e, detail);
+            throw JavaChild.startFailed(e, session::ending, session::close);
         }
     }
 

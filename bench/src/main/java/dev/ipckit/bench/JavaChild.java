@@ -98,6 +98,27 @@ public final class JavaChild {
     }
 
     /**
+     * What a session that failed while starting throws: it is closed (its children reaped, its files removed); a
+     * refused URI ({@link IllegalArgumentException}) is thrown as it is, anything else with how the children ended
+     * ({@link #explained}), read before the close.
+     *
+     * @param e what failed.
+     * @param ending how the children ended, read before {@code close} runs.
+     * @param close closes the session.
+     * @return the exception to throw.
+     */
+    static RuntimeException startFailed(final RuntimeException e, final java.util.function.Supplier<String> ending,
+                                        final Runnable close) {
+        if (e instanceof IllegalArgumentException refused) {
+            close.run();
+            return refused;
+        }
+        final String detail = ending.get();
+        close.run();
+        return explained(e, detail);
+    }
+
+    /**
      * @param errorFile where a child writes the sentence it failed with.
      * @return that sentence, or "" when the file is absent, empty or unreadable.
      */

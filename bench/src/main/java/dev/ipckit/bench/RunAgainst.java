@@ -182,31 +182,25 @@ public final class RunAgainst {
 
     private static void rewrite(final Path file, final java.util.function.Function<String[], String> verdictOf,
                                 final int[] ratios, final int verdictField) {
-        final List<String> lines = lines(file);
-        if (lines.isEmpty()) {
+        if (!Files.exists(file)) {
             return;
         }
-        final List<String> out = new ArrayList<>();
         try {
-            out.add(Files.readAllLines(file, StandardCharsets.UTF_8).get(0));
-        } catch (final IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        for (final String line : lines) {
-            final String[] field = line.split(",", -1);
-            final String verdict = field.length > verdictField ? verdictOf.apply(field) : null;
-            if (verdict != null) {
-                for (final int ratio : ratios) {
-                    field[ratio] = "";
+            final List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+            for (int i = 1; i < lines.size(); i++) { // line 0 is the header
+                final String[] field = lines.get(i).split(",", -1);
+                final String verdict = field.length > verdictField ? verdictOf.apply(field) : null;
+                if (verdict != null) {
+                    for (final int ratio : ratios) {
+                        field[ratio] = "";
+                    }
+                    field[verdictField] = verdict;
+                    lines.set(i, String.join(",", field));
                 }
-                field[verdictField] = verdict;
             }
-            out.add(String.join(",", field));
-        }
-        try {
-            Files.write(file, out, StandardCharsets.UTF_8);
+            Files.write(file, lines, StandardCharsets.UTF_8);
         } catch (final IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot rewrite " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -86,13 +86,8 @@ final class StreamSession {
             };
             final PeerPause pause = new PeerPause(parts.child.pid(), parts.child::isAlive);
             return StreamContender.java(consumer, parts.control.sender(), settings, pause, parts::ending, parts);
-        } catch (final IllegalArgumentException e) {
-            parts.close();
-            throw e;
         } catch (final RuntimeException e) {
-            final String detail = parts.ending();
-            parts.close();
-            throw JavaChild.explained(e, detail);
+            throw JavaChild.startFailed(e, parts::ending, parts::close);
         }
     }
 

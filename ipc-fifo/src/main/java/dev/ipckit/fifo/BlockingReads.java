@@ -245,7 +245,9 @@ final class BlockingReads {
          */
         long read(final int fd, final MemorySegment buffer, final long offset, final long length,
                   final long deadlineNanos) {
-            thread = asked;
+            if (thread != asked) {
+                thread = asked; // the deadline thread reads it for interrupts; it changes only with the thread
+            }
             deadline = deadlineNanos;
             state = IN;
             if (idle) {
